@@ -1,0 +1,172 @@
+//! Byte spans and the line index that maps them to editor positions.
+
+use std::fmt;
+
+/// A half-open byte range `start..end` into one source text.
+///
+/// Spans are `u32` to keep AST nodes small; sources over 4 GiB are refused
+/// before lexing.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Span {
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from `start` to `end` (bytes).
+    pub fn new(start: u32, end: u32) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// The span moved by `-base` (for item-relative spans).
+    pub fn relative_to(self, base: u32) -> Span {
+        Span::new(
+            self.start.saturating_sub(base),
+            self.end.saturating_sub(base),
+        )
+    }
+
+    /// The span moved by `+base`.
+    pub fn offset_by(self, base: u32) -> Span {
+        Span::new(self.start + base, self.end + base)
+    }
+
+    /// The span as a `usize` range, for slicing.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Length in bytes.
+    pub fn len(self) -> u32 {
+        self.end - self.start
+    }
+
+    /// Whether the span is empty.
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// Whether `offset` lies within the span (end inclusive, for cursors).
+    pub fn contains(self, offset: u32) -> bool {
+        self.start <= offset && offset <= self.end
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Self {
+        Span::new(r.start as u32, r.end as u32)
+    }
+}
+
+/// A 0-based line and column; the column counts UTF-16 code units, as LSP does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// 0-based line.
+    pub line: u32,
+    /// 0-based column in UTF-16 code units.
+    pub character: u32,
+}
+
+/// Maps byte offsets to lines and UTF-16 columns and back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineIndex {
+    inner: line_index::LineIndex,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        LineIndex {
+            inner: line_index::LineIndex::new(text),
+        }
+    }
+
+    /// The editor position of a byte offset (clamped to the text).
+    pub fn position(&self, offset: u32) -> Position {
+        let offset = offset.min(u32::from(self.inner.len()));
+        let lc = self.inner.line_col(offset.into());
+        match self.inner.to_wide(line_index::WideEncoding::Utf16, lc) {
+            Some(w) => Position {
+                line: w.line,
+                character: w.col,
+            },
+            None => Position {
+                line: lc.line,
+                character: lc.col,
+            },
+        }
+    }
+
+    /// The 1-based line and 1-based character column of a byte offset, for humans.
+    pub fn line_col_1(&self, text: &str, offset: u32) -> (u32, u32) {
+        let offset = offset.min(text.len() as u32);
+        let lc = self.inner.line_col(offset.into());
+        let line_start = offset - lc.col;
+        let col_chars = text
+            .get(line_start as usize..offset as usize)
+            .map_or(lc.col, |s| s.chars().count() as u32);
+        (lc.line + 1, col_chars + 1)
+    }
+
+    /// The byte offset of an editor position (`None` when it lies outside the text).
+    pub fn offset(&self, pos: Position) -> Option<u32> {
+        let wide = line_index::WideLineCol {
+            line: pos.line,
+            col: pos.character,
+        };
+        let lc = self.inner.to_utf8(line_index::WideEncoding::Utf16, wide)?;
+        self.inner.offset(lc).map(u32::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_columns_round_trip() {
+        let text = "a = \"ñ😀\"\nb = 1\n";
+        let idx = LineIndex::new(text);
+        let b = text.find('b').unwrap() as u32;
+        assert_eq!(
+            idx.position(b),
+            Position {
+                line: 1,
+                character: 0
+            }
+        );
+        let close = text.rfind('"').unwrap() as u32;
+        // `ñ` is one UTF-16 unit, `😀` two.
+        assert_eq!(
+            idx.position(close),
+            Position {
+                line: 0,
+                character: 8
+            }
+        );
+        assert_eq!(
+            idx.offset(Position {
+                line: 0,
+                character: 8
+            }),
+            Some(close)
+        );
+        assert_eq!(idx.line_col_1(text, close), (1, 8));
+    }
+}
