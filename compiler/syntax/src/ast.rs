@@ -250,11 +250,7 @@ pub struct Path {
 impl Path {
     /// The path as written, e.g. `k8s.WebService`.
     pub fn text(&self) -> String {
-        self.segments
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join(".")
+        self.segments.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".")
     }
 }
 
@@ -516,10 +512,7 @@ impl Pattern {
     /// The pattern's span.
     pub fn span(&self) -> Span {
         match self {
-            Pattern::Wildcard(s)
-            | Pattern::Str(_, s)
-            | Pattern::Int(_, s)
-            | Pattern::Bool(_, s) => *s,
+            Pattern::Wildcard(s) | Pattern::Str(_, s) | Pattern::Int(_, s) | Pattern::Bool(_, s) => *s,
             Pattern::Name(i) => i.span,
         }
     }

@@ -292,11 +292,7 @@ pub struct Lexed {
 impl Lexed {
     /// The tokens the parser sees: no trivia, no error tokens.
     pub fn significant(&self) -> Vec<(Token, Span)> {
-        self.tokens
-            .iter()
-            .copied()
-            .filter(|(t, _)| !t.is_trivia() && *t != Token::Error)
-            .collect()
+        self.tokens.iter().copied().filter(|(t, _)| !t.is_trivia() && *t != Token::Error).collect()
     }
 }
 
@@ -313,10 +309,7 @@ pub fn lex(src: &str) -> Lexed {
             Ok(t) => t,
             Err(()) => {
                 let c = src[span.range()].chars().next().unwrap_or('\u{fffd}');
-                errors.push(LexError {
-                    kind: LexErrorKind::InvalidCharacter(c),
-                    span,
-                });
+                errors.push(LexError { kind: LexErrorKind::InvalidCharacter(c), span });
                 tokens.push((Token::Error, span));
                 continue;
             }
@@ -351,11 +344,7 @@ pub fn lex(src: &str) -> Lexed {
                 }
                 tokens.push((tok, span));
             }
-            Token::At
-                if tokens
-                    .last()
-                    .is_none_or(|(t, _): &(Token, Span)| t.is_trivia()) =>
-            {
+            Token::At if tokens.last().is_none_or(|(t, _): &(Token, Span)| t.is_trivia()) => {
                 tokens.push((Token::AtSpaced, span));
             }
             _ => tokens.push((tok, span)),
@@ -363,32 +352,20 @@ pub fn lex(src: &str) -> Lexed {
     }
     if !interp.is_empty() {
         let end = src.len() as u32;
-        errors.push(LexError {
-            kind: LexErrorKind::UnterminatedInterpolation,
-            span: Span::new(end, end),
-        });
+        errors.push(LexError { kind: LexErrorKind::UnterminatedInterpolation, span: Span::new(end, end) });
     }
     Lexed { tokens, errors }
 }
 
 /// Scans string content from byte `from` up to the closing quote or the next `${`.
 /// Returns the token kind and the byte offset just after it.
-fn scan_string(
-    src: &str,
-    from: usize,
-    opened_by_quote: bool,
-    errors: &mut Vec<LexError>,
-) -> (Token, usize) {
+fn scan_string(src: &str, from: usize, opened_by_quote: bool, errors: &mut Vec<LexError>) -> (Token, usize) {
     let bytes = src.as_bytes();
     let mut i = from;
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
-                let kind = if opened_by_quote {
-                    Token::Str
-                } else {
-                    Token::StrTail
-                };
+                let kind = if opened_by_quote { Token::Str } else { Token::StrTail };
                 return (kind, i + 1);
             }
             b'\\' => {
@@ -402,31 +379,16 @@ fn scan_string(
                 }
             }
             b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                let kind = if opened_by_quote {
-                    Token::StrHead
-                } else {
-                    Token::StrMid
-                };
+                let kind = if opened_by_quote { Token::StrHead } else { Token::StrMid };
                 return (kind, i + 2);
             }
             b'\n' => break,
             _ => i += 1,
         }
     }
-    let start = if opened_by_quote {
-        from - 1
-    } else {
-        from.saturating_sub(1)
-    };
-    errors.push(LexError {
-        kind: LexErrorKind::UnterminatedString,
-        span: Span::new(start as u32, i as u32),
-    });
-    let kind = if opened_by_quote {
-        Token::Str
-    } else {
-        Token::StrTail
-    };
+    let start = if opened_by_quote { from - 1 } else { from.saturating_sub(1) };
+    errors.push(LexError { kind: LexErrorKind::UnterminatedString, span: Span::new(start as u32, i as u32) });
+    let kind = if opened_by_quote { Token::Str } else { Token::StrTail };
     (kind, i)
 }
 
@@ -479,11 +441,7 @@ mod tests {
     }
 
     fn rebuild(src: &str) -> String {
-        lex(src)
-            .tokens
-            .iter()
-            .map(|(_, s)| &src[s.range()])
-            .collect()
+        lex(src).tokens.iter().map(|(_, s)| &src[s.range()]).collect()
     }
 
     #[test]
@@ -516,14 +474,7 @@ mod tests {
     fn units_and_numbers() {
         assert_eq!(
             kinds("500m 1Gi 30s 25% 8080 0.5"),
-            vec![
-                Token::Unit,
-                Token::Unit,
-                Token::Unit,
-                Token::Unit,
-                Token::Int,
-                Token::Float
-            ]
+            vec![Token::Unit, Token::Unit, Token::Unit, Token::Unit, Token::Int, Token::Float]
         );
     }
 
@@ -536,10 +487,7 @@ mod tests {
 
     #[test]
     fn unescape_handles_all_escapes() {
-        assert_eq!(
-            unescape(r#"a\n\t\"\\\$\u{1F600}"#),
-            ("a\n\t\"\\$😀".to_string(), vec![])
-        );
+        assert_eq!(unescape(r#"a\n\t\"\\\$\u{1F600}"#), ("a\n\t\"\\$😀".to_string(), vec![]));
         assert_eq!(unescape(r"\q").1, vec![0]);
     }
 }

@@ -5,10 +5,10 @@ use chumsky::input::{Input as _, ValueInput};
 use chumsky::prelude::*;
 
 use crate::ast::{
-    Assign, BinaryOp, Body, CheckDecl, Comprehension, Expr, ExprKind, FieldDecl, File, FnDecl,
-    Ident, Import, InstanceDecl, Item, ItemKind, LetDecl, MatchArm, Member, Param, Path, Pattern,
-    PolicyDecl, RecordEntry, RecordKey, Refinement, RegionDecl, SchemaDecl, Selector, StackDecl,
-    StrPart, TierDecl, TypeAlias, TypeExpr, TypeExprKind, UnaryOp,
+    Assign, BinaryOp, Body, CheckDecl, Comprehension, Expr, ExprKind, FieldDecl, File, FnDecl, Ident, Import,
+    InstanceDecl, Item, ItemKind, LetDecl, MatchArm, Member, Param, Path, Pattern, PolicyDecl, RecordEntry, RecordKey,
+    Refinement, RegionDecl, SchemaDecl, Selector, StackDecl, StrPart, TierDecl, TypeAlias, TypeExpr, TypeExprKind,
+    UnaryOp,
 };
 use crate::lexer::{LexErrorKind, Lexed, Token, lex, unescape};
 use crate::span::Span;
@@ -61,11 +61,7 @@ impl Parse {
     /// Where the text of item `index` starts, its doc comment included.
     pub fn item_start_with_doc(&self, index: usize) -> Option<u32> {
         let item = self.file.items.get(index)?;
-        Some(
-            self.trivia
-                .doc_at(item.span.start)
-                .map_or(item.span.start, |d| d.span.start),
-        )
+        Some(self.trivia.doc_at(item.span.start).map_or(item.span.start, |d| d.span.start))
     }
 }
 
@@ -73,14 +69,8 @@ impl Parse {
 pub fn parse(src: &str) -> Parse {
     let lexed = lex(src);
     let trivia = Trivia::collect(src, &lexed);
-    let mut errors: Vec<SyntaxError> = lexed
-        .errors
-        .iter()
-        .map(|e| SyntaxError {
-            kind: SyntaxErrorKind::Lex(e.kind.clone()),
-            span: e.span,
-        })
-        .collect();
+    let mut errors: Vec<SyntaxError> =
+        lexed.errors.iter().map(|e| SyntaxError { kind: SyntaxErrorKind::Lex(e.kind.clone()), span: e.span }).collect();
     let tokens = significant_within_depth(&lexed, &mut errors);
     let eoi: SimpleSpan = (src.len()..src.len()).into();
     let input = tokens.as_slice().split_token_span(eoi);
@@ -94,33 +84,21 @@ pub fn parse(src: &str) -> Parse {
     check_escapes_and_numbers(src, &tokens, &mut errors);
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     errors.dedup();
-    Parse {
-        file,
-        errors,
-        trivia,
-    }
+    Parse { file, errors, trivia }
 }
 
 /// The significant tokens, cut at the first bracket nested deeper than [`MAX_NESTING`].
-fn significant_within_depth(
-    lexed: &Lexed,
-    errors: &mut Vec<SyntaxError>,
-) -> Vec<(Token, SimpleSpan)> {
+fn significant_within_depth(lexed: &Lexed, errors: &mut Vec<SyntaxError>) -> Vec<(Token, SimpleSpan)> {
     let mut depth = 0usize;
     let mut out = Vec::with_capacity(lexed.tokens.len());
     for (tok, span) in lexed.significant() {
         match tok {
             Token::LBrace | Token::LBracket | Token::LParen | Token::StrHead => depth += 1,
-            Token::RBrace | Token::RBracket | Token::RParen | Token::StrTail => {
-                depth = depth.saturating_sub(1)
-            }
+            Token::RBrace | Token::RBracket | Token::RParen | Token::StrTail => depth = depth.saturating_sub(1),
             _ => {}
         }
         if depth > MAX_NESTING {
-            errors.push(SyntaxError {
-                kind: SyntaxErrorKind::TooDeep,
-                span,
-            });
+            errors.push(SyntaxError { kind: SyntaxErrorKind::TooDeep, span });
             break;
         }
         out.push((tok, SimpleSpan::from(span.range())));
@@ -142,18 +120,11 @@ fn convert_error(e: &Rich<'_, Token>) -> SyntaxError {
         .collect();
     expected.sort();
     expected.dedup();
-    SyntaxError {
-        kind: SyntaxErrorKind::Unexpected { found, expected },
-        span,
-    }
+    SyntaxError { kind: SyntaxErrorKind::Unexpected { found, expected }, span }
 }
 
 /// Reports invalid escapes and integers that overflow (the tree keeps a placeholder).
-fn check_escapes_and_numbers(
-    src: &str,
-    tokens: &[(Token, SimpleSpan)],
-    errors: &mut Vec<SyntaxError>,
-) {
+fn check_escapes_and_numbers(src: &str, tokens: &[(Token, SimpleSpan)], errors: &mut Vec<SyntaxError>) {
     for (tok, span) in tokens {
         let text = &src[span.into_range()];
         match tok {
@@ -161,17 +132,11 @@ fn check_escapes_and_numbers(
                 let (start, inner) = string_inner(*tok, text);
                 for bad in unescape(inner).1 {
                     let at = (span.start + start + bad) as u32;
-                    errors.push(SyntaxError {
-                        kind: SyntaxErrorKind::InvalidEscape,
-                        span: Span::new(at, at + 2),
-                    });
+                    errors.push(SyntaxError { kind: SyntaxErrorKind::InvalidEscape, span: Span::new(at, at + 2) });
                 }
             }
             Token::Int if text.replace('_', "").parse::<i64>().is_err() => {
-                errors.push(SyntaxError {
-                    kind: SyntaxErrorKind::NumberTooLarge,
-                    span: Span::from(span.into_range()),
-                });
+                errors.push(SyntaxError { kind: SyntaxErrorKind::NumberTooLarge, span: Span::from(span.into_range()) });
             }
             _ => {}
         }
@@ -185,14 +150,8 @@ fn string_inner(tok: Token, text: &str) -> (usize, &str) {
         Token::Str | Token::StrTail => usize::from(text.len() > 1 && text.ends_with('"')),
         _ => 2,
     };
-    let end = text
-        .len()
-        .saturating_sub(end_trim)
-        .max(start.min(text.len()));
-    (
-        start.min(text.len()),
-        text.get(start.min(text.len())..end).unwrap_or(""),
-    )
+    let end = text.len().saturating_sub(end_trim).max(start.min(text.len()));
+    (start.min(text.len()), text.get(start.min(text.len())..end).unwrap_or(""))
 }
 
 fn attach_docs(file: &mut File, trivia: &Trivia) {
@@ -234,19 +193,13 @@ where
     just(Token::Ident)
         .map_with(move |_, e| {
             let span = sp(e.span());
-            Ident {
-                name: src[span.range()].to_string(),
-                span,
-            }
+            Ident { name: src[span.range()].to_string(), span }
         })
         .labelled("identifier")
 }
 
 /// A contextual keyword: an identifier with this exact text.
-fn kw<'t, 's: 't, I>(
-    src: &'s str,
-    word: &'static str,
-) -> impl Parser<'t, I, Span, Extra<'t>> + Clone
+fn kw<'t, 's: 't, I>(src: &'s str, word: &'static str) -> impl Parser<'t, I, Span, Extra<'t>> + Clone
 where
     I: ValueInput<'t, Token = Token, Span = SimpleSpan>,
 {
@@ -264,10 +217,7 @@ where
         .separated_by(just(Token::Dot))
         .at_least(1)
         .collect::<Vec<_>>()
-        .map_with(|segments, e| Path {
-            segments,
-            span: sp(e.span()),
-        })
+        .map_with(|segments, e| Path { segments, span: sp(e.span()) })
 }
 
 fn type_expr<'t, 's: 't, I>(src: &'s str) -> impl Parser<'t, I, TypeExpr, Extra<'t>> + Clone
@@ -291,37 +241,21 @@ where
             let text = &src[span.into_range()];
             TypeExprKind::StrLit(unescape(string_inner(Token::Str, text).1).0)
         });
-        let paren = ty
-            .clone()
-            .delimited_by(just(Token::LParen), just(Token::RParen))
-            .map(|t: TypeExpr| t.kind);
+        let paren = ty.clone().delimited_by(just(Token::LParen), just(Token::RParen)).map(|t: TypeExpr| t.kind);
         let atom = choice((named, list, map, lit, paren))
-            .map_with(|kind, e| TypeExpr {
-                kind,
-                span: sp(e.span()),
-            })
+            .map_with(|kind, e| TypeExpr { kind, span: sp(e.span()) })
             .labelled("type");
         let optional = atom.foldl_with(just(Token::Question).repeated(), |t, _, e| TypeExpr {
             kind: TypeExprKind::Optional(Box::new(t)),
             span: sp(e.span()),
         });
-        optional
-            .separated_by(just(Token::Pipe))
-            .at_least(1)
-            .collect::<Vec<_>>()
-            .map_with(|mut types, e| {
-                if types.len() == 1 {
-                    types.pop().unwrap_or(TypeExpr {
-                        kind: TypeExprKind::Error,
-                        span: sp(e.span()),
-                    })
-                } else {
-                    TypeExpr {
-                        kind: TypeExprKind::Union(types),
-                        span: sp(e.span()),
-                    }
-                }
-            })
+        optional.separated_by(just(Token::Pipe)).at_least(1).collect::<Vec<_>>().map_with(|mut types, e| {
+            if types.len() == 1 {
+                types.pop().unwrap_or(TypeExpr { kind: TypeExprKind::Error, span: sp(e.span()) })
+            } else {
+                TypeExpr { kind: TypeExprKind::Union(types), span: sp(e.span()) }
+            }
+        })
     })
 }
 
@@ -332,37 +266,17 @@ where
     recursive(move |expr| {
         let text = move |s: SimpleSpan| &src[s.into_range()];
 
-        let int = just(Token::Int).map_with(move |_, e| {
-            ExprKind::Int(
-                text(e.span())
-                    .replace('_', "")
-                    .parse::<i64>()
-                    .unwrap_or(i64::MAX),
-            )
-        });
-        let float = just(Token::Float).map_with(move |_, e| {
-            ExprKind::Float(
-                text(e.span())
-                    .replace('_', "")
-                    .parse::<f64>()
-                    .unwrap_or(0.0),
-            )
-        });
+        let int = just(Token::Int)
+            .map_with(move |_, e| ExprKind::Int(text(e.span()).replace('_', "").parse::<i64>().unwrap_or(i64::MAX)));
+        let float = just(Token::Float)
+            .map_with(move |_, e| ExprKind::Float(text(e.span()).replace('_', "").parse::<f64>().unwrap_or(0.0)));
         let unit = just(Token::Unit).map_with(move |_, e| {
             let t = text(e.span()).replace('_', "");
-            let split = t
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(t.len());
-            ExprKind::Unit {
-                number: t[..split].to_string(),
-                unit: t[split..].to_string(),
-            }
+            let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+            ExprKind::Unit { number: t[..split].to_string(), unit: t[split..].to_string() }
         });
-        let fragment = move |tok: Token, s: SimpleSpan| {
-            StrPart::Text(unescape(string_inner(tok, text(s)).1).0)
-        };
-        let plain_str = just(Token::Str)
-            .map_with(move |_, e| ExprKind::Str(vec![fragment(Token::Str, e.span())]));
+        let fragment = move |tok: Token, s: SimpleSpan| StrPart::Text(unescape(string_inner(tok, text(s)).1).0);
+        let plain_str = just(Token::Str).map_with(move |_, e| ExprKind::Str(vec![fragment(Token::Str, e.span())]));
         // The lexer guarantees that a `StrHead` is closed by exactly one `StrTail`.
         let interp_str = just(Token::StrHead)
             .map_with(move |_, e| fragment(Token::StrHead, e.span()))
@@ -370,8 +284,7 @@ where
                 expr.clone()
                     .then(choice((
                         just(Token::StrMid).map_with(move |_, e| fragment(Token::StrMid, e.span())),
-                        just(Token::StrTail)
-                            .map_with(move |_, e| fragment(Token::StrTail, e.span())),
+                        just(Token::StrTail).map_with(move |_, e| fragment(Token::StrTail, e.span())),
                     )))
                     .repeated()
                     .at_least(1)
@@ -393,68 +306,41 @@ where
             just(Token::SelfKw).to(ExprKind::SelfRef),
         ));
 
-        let string_key = just(Token::Str).map_with(move |_, e| {
-            RecordKey::Str(
-                unescape(string_inner(Token::Str, text(e.span())).1).0,
-                sp(e.span()),
-            )
-        });
+        let string_key = just(Token::Str)
+            .map_with(move |_, e| RecordKey::Str(unescape(string_inner(Token::Str, text(e.span())).1).0, sp(e.span())));
         let record_key = choice((ident(src).map(RecordKey::Ident), string_key));
 
         // `[e for …]` and `[e, …]` share their first element: parse it once, so
         // that nested lists stay linear instead of exponential.
         let comp_tail = just(Token::For)
-            .ignore_then(
-                ident(src)
-                    .separated_by(just(Token::Comma))
-                    .at_least(1)
-                    .at_most(2)
-                    .collect::<Vec<_>>(),
-            )
+            .ignore_then(ident(src).separated_by(just(Token::Comma)).at_least(1).at_most(2).collect::<Vec<_>>())
             .then_ignore(just(Token::In))
             .then(expr.clone())
             .then(just(Token::If).ignore_then(expr.clone()).or_not())
             .map(|((vars, iter), cond)| ListTail::Comp(vars, iter, cond));
         let items_tail = just(Token::Comma)
-            .ignore_then(
-                expr.clone()
-                    .separated_by(just(Token::Comma))
-                    .allow_trailing()
-                    .collect::<Vec<_>>(),
-            )
+            .ignore_then(expr.clone().separated_by(just(Token::Comma)).allow_trailing().collect::<Vec<_>>())
             .or_not()
             .map(|rest| ListTail::Items(rest.unwrap_or_default()));
-        let list_body = expr
-            .clone()
-            .then(choice((comp_tail, items_tail)))
-            .or_not()
-            .map(|body| match body {
-                None => ExprKind::List(Vec::new()),
-                Some((element, ListTail::Comp(vars, iter, cond))) => {
-                    ExprKind::ListComp(Box::new(Comprehension {
-                        element,
-                        vars,
-                        iter,
-                        cond,
-                    }))
-                }
-                Some((first, ListTail::Items(rest))) => {
-                    let mut items = vec![first];
-                    items.extend(rest);
-                    ExprKind::List(items)
-                }
-            });
-        let list_like = list_body
-            .delimited_by(just(Token::LBracket), just(Token::RBracket))
-            .recover_with(via_parser(nested_delimiters(
+        let list_body = expr.clone().then(choice((comp_tail, items_tail))).or_not().map(|body| match body {
+            None => ExprKind::List(Vec::new()),
+            Some((element, ListTail::Comp(vars, iter, cond))) => {
+                ExprKind::ListComp(Box::new(Comprehension { element, vars, iter, cond }))
+            }
+            Some((first, ListTail::Items(rest))) => {
+                let mut items = vec![first];
+                items.extend(rest);
+                ExprKind::List(items)
+            }
+        });
+        let list_like = list_body.delimited_by(just(Token::LBracket), just(Token::RBracket)).recover_with(via_parser(
+            nested_delimiters(
                 Token::LBracket,
                 Token::RBracket,
-                [
-                    (Token::LBrace, Token::RBrace),
-                    (Token::LParen, Token::RParen),
-                ],
+                [(Token::LBrace, Token::RBrace), (Token::LParen, Token::RParen)],
                 |_| ExprKind::Error,
-            )));
+            ),
+        ));
 
         let map_comp = expr
             .clone()
@@ -462,65 +348,37 @@ where
             .then_ignore(just(Token::Eq))
             .then(expr.clone())
             .then_ignore(just(Token::For))
-            .then(
-                ident(src)
-                    .separated_by(just(Token::Comma))
-                    .at_least(1)
-                    .at_most(2)
-                    .collect::<Vec<_>>(),
-            )
+            .then(ident(src).separated_by(just(Token::Comma)).at_least(1).at_most(2).collect::<Vec<_>>())
             .then_ignore(just(Token::In))
             .then(expr.clone())
             .then(just(Token::If).ignore_then(expr.clone()).or_not())
             .map(|((((key, element), vars), iter), cond)| {
-                ExprKind::MapComp(
-                    Box::new(key),
-                    Box::new(Comprehension {
-                        element,
-                        vars,
-                        iter,
-                        cond,
-                    }),
-                )
+                ExprKind::MapComp(Box::new(key), Box::new(Comprehension { element, vars, iter, cond }))
             });
         let entry = record_key
             .then_ignore(just(Token::Eq))
             .then(expr.clone())
-            .map_with(|(key, value), e| RecordEntry {
-                key,
-                value,
-                span: sp(e.span()),
-            });
-        let record = entry
-            .separated_by(just(Token::Comma).or_not())
-            .allow_trailing()
-            .collect::<Vec<_>>()
-            .map(ExprKind::Record);
+            .map_with(|(key, value), e| RecordEntry { key, value, span: sp(e.span()) });
+        let record =
+            entry.separated_by(just(Token::Comma).or_not()).allow_trailing().collect::<Vec<_>>().map(ExprKind::Record);
         let record_like = choice((map_comp, record))
             .delimited_by(just(Token::LBrace), just(Token::RBrace))
             .recover_with(via_parser(nested_delimiters(
                 Token::LBrace,
                 Token::RBrace,
-                [
-                    (Token::LBracket, Token::RBracket),
-                    (Token::LParen, Token::RParen),
-                ],
+                [(Token::LBracket, Token::RBracket), (Token::LParen, Token::RParen)],
                 |_| ExprKind::Error,
             )));
 
-        let paren = expr
-            .clone()
-            .delimited_by(just(Token::LParen), just(Token::RParen))
-            .map(|e: Expr| e.kind)
-            .recover_with(via_parser(nested_delimiters(
-                Token::LParen,
-                Token::RParen,
-                [
-                    (Token::LBrace, Token::RBrace),
-                    (Token::LBracket, Token::RBracket),
-                ],
-                |_| ExprKind::Error,
-            )));
+        let paren =
+            expr.clone().delimited_by(just(Token::LParen), just(Token::RParen)).map(|e: Expr| e.kind).recover_with(
+                via_parser(nested_delimiters(
+                    Token::LParen,
+                    Token::RParen,
+                    [(Token::LBrace, Token::RBrace), (Token::LBracket, Token::RBracket)],
+                    |_| ExprKind::Error,
+                )),
+            );
 
         let if_expr = just(Token::If)
             .ignore_then(expr.clone())
@@ -537,23 +395,14 @@ where
                 if name == "_" {
                     Pattern::Wildcard(span)
                 } else {
-                    Pattern::Name(Ident {
-                        name: name.to_string(),
-                        span,
-                    })
+                    Pattern::Name(Ident { name: name.to_string(), span })
                 }
             }),
             just(Token::Str).map_with(move |_, e| {
-                Pattern::Str(
-                    unescape(string_inner(Token::Str, text(e.span())).1).0,
-                    sp(e.span()),
-                )
+                Pattern::Str(unescape(string_inner(Token::Str, text(e.span())).1).0, sp(e.span()))
             }),
             just(Token::Int).map_with(move |_, e| {
-                Pattern::Int(
-                    text(e.span()).replace('_', "").parse().unwrap_or(i64::MAX),
-                    sp(e.span()),
-                )
+                Pattern::Int(text(e.span()).replace('_', "").parse().unwrap_or(i64::MAX), sp(e.span()))
             }),
             just(Token::True).map_with(|_, e| Pattern::Bool(true, sp(e.span()))),
             just(Token::False).map_with(|_, e| Pattern::Bool(false, sp(e.span()))),
@@ -565,11 +414,7 @@ where
             .collect::<Vec<_>>()
             .then_ignore(just(Token::FatArrow))
             .then(expr.clone())
-            .map_with(|(patterns, body), e| MatchArm {
-                patterns,
-                body,
-                span: sp(e.span()),
-            });
+            .map_with(|(patterns, body), e| MatchArm { patterns, body, span: sp(e.span()) });
         let match_expr = just(Token::Match)
             .ignore_then(expr.clone())
             .then(
@@ -580,10 +425,7 @@ where
                     .recover_with(via_parser(nested_delimiters(
                         Token::LBrace,
                         Token::RBrace,
-                        [
-                            (Token::LBracket, Token::RBracket),
-                            (Token::LParen, Token::RParen),
-                        ],
+                        [(Token::LBracket, Token::RBracket), (Token::LParen, Token::RParen)],
                         |_| Vec::new(),
                     ))),
             )
@@ -596,9 +438,7 @@ where
             .then(expr.clone())
             .then_ignore(just(Token::In))
             .then(expr.clone())
-            .map(|(((name, ty), value), body)| {
-                ExprKind::Let(Box::new(LetDecl { name, ty, value }), Box::new(body))
-            });
+            .map(|(((name, ty), value), body)| ExprKind::Let(Box::new(LetDecl { name, ty, value }), Box::new(body)));
 
         let atom = choice((
             int,
@@ -615,10 +455,7 @@ where
             match_expr,
             let_expr,
         ))
-        .map_with(|kind, e| Expr {
-            kind,
-            span: sp(e.span()),
-        })
+        .map_with(|kind, e| Expr { kind, span: sp(e.span()) })
         .labelled("expression")
         .boxed();
 
@@ -631,9 +468,7 @@ where
         let postfix_op = choice((
             just(Token::Dot).ignore_then(ident(src)).map(Postfix::Field),
             just(Token::At).ignore_then(ident(src)).map(Postfix::At),
-            expr.clone()
-                .delimited_by(just(Token::LBracket), just(Token::RBracket))
-                .map(Postfix::Index),
+            expr.clone().delimited_by(just(Token::LBracket), just(Token::RBracket)).map(Postfix::Index),
             expr.clone()
                 .separated_by(just(Token::Comma))
                 .allow_trailing()
@@ -648,23 +483,15 @@ where
                 Postfix::Index(i) => ExprKind::Index(Box::new(lhs), Box::new(i)),
                 Postfix::Call(args) => ExprKind::Call(Box::new(lhs), args),
             };
-            Expr {
-                kind,
-                span: sp(e.span()),
-            }
+            Expr { kind, span: sp(e.span()) }
         });
 
-        let unary_op = choice((
-            just(Token::Minus).to(UnaryOp::Neg),
-            just(Token::Bang).to(UnaryOp::Not),
-        ))
-        .map_with(|op, e| (op, sp(e.span())));
-        let unary = unary_op
-            .repeated()
-            .foldr(postfix, |(op, span), rhs: Expr| Expr {
-                span: span.cover(rhs.span),
-                kind: ExprKind::Unary(op, Box::new(rhs)),
-            });
+        let unary_op = choice((just(Token::Minus).to(UnaryOp::Neg), just(Token::Bang).to(UnaryOp::Not)))
+            .map_with(|op, e| (op, sp(e.span())));
+        let unary = unary_op.repeated().foldr(postfix, |(op, span), rhs: Expr| Expr {
+            span: span.cover(rhs.span),
+            kind: ExprKind::Unary(op, Box::new(rhs)),
+        });
 
         let product = binary_layer(
             unary.boxed(),
@@ -674,13 +501,8 @@ where
                 just(Token::Percent).to(BinaryOp::Rem),
             )),
         );
-        let sum = binary_layer(
-            product,
-            choice((
-                just(Token::Plus).to(BinaryOp::Add),
-                just(Token::Minus).to(BinaryOp::Sub),
-            )),
-        );
+        let sum =
+            binary_layer(product, choice((just(Token::Plus).to(BinaryOp::Add), just(Token::Minus).to(BinaryOp::Sub))));
         let cmp_op = choice((
             just(Token::EqEq).to(BinaryOp::Eq),
             just(Token::NotEq).to(BinaryOp::Ne),
@@ -689,13 +511,10 @@ where
             just(Token::Lt).to(BinaryOp::Lt),
             just(Token::Gt).to(BinaryOp::Gt),
         ));
-        let comparison =
-            sum.clone()
-                .then(cmp_op.then(sum).or_not())
-                .map(|(lhs, rest)| match rest {
-                    Some((op, rhs)) => binary(op, lhs, rhs),
-                    None => lhs,
-                });
+        let comparison = sum.clone().then(cmp_op.then(sum).or_not()).map(|(lhs, rest)| match rest {
+            Some((op, rhs)) => binary(op, lhs, rhs),
+            None => lhs,
+        });
         let and = binary_layer(comparison.boxed(), just(Token::AndAnd).to(BinaryOp::And));
         let or = binary_layer(and, just(Token::OrOr).to(BinaryOp::Or));
         binary_layer(or, just(Token::QuestionQuestion).to(BinaryOp::Coalesce))
@@ -703,10 +522,7 @@ where
 }
 
 fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
-    Expr {
-        span: lhs.span.cover(rhs.span),
-        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-    }
+    Expr { span: lhs.span.cover(rhs.span), kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)) }
 }
 
 fn binary_layer<'t, I, P, O>(operand: P, op: O) -> Boxed<'t, 't, I, Expr, Extra<'t>>
@@ -715,12 +531,7 @@ where
     P: Parser<'t, I, Expr, Extra<'t>> + Clone + 't,
     O: Parser<'t, I, BinaryOp, Extra<'t>> + Clone + 't,
 {
-    operand
-        .clone()
-        .foldl(op.then(operand).repeated(), |lhs, (op, rhs)| {
-            binary(op, lhs, rhs)
-        })
-        .boxed()
+    operand.clone().foldl(op.then(operand).repeated(), |lhs, (op, rhs)| binary(op, lhs, rhs)).boxed()
 }
 
 fn file_parser<'t, 's: 't, I>(src: &'s str) -> impl Parser<'t, I, File, Extra<'t>>
@@ -733,16 +544,8 @@ where
 
     let check = just(Token::Check)
         .ignore_then(expr.clone())
-        .then(
-            just(Token::Else)
-                .ignore_then(string_message.clone())
-                .or_not(),
-        )
-        .map_with(|(cond, message), e| CheckDecl {
-            cond,
-            message,
-            span: sp(e.span()),
-        });
+        .then(just(Token::Else).ignore_then(string_message.clone()).or_not())
+        .map_with(|(cond, message), e| CheckDecl { cond, message, span: sp(e.span()) });
     let let_decl = just(Token::Let)
         .ignore_then(ident(src))
         .then(just(Token::Colon).ignore_then(ty.clone()).or_not())
@@ -765,55 +568,35 @@ where
             default,
             span: sp(e.span()),
         });
-    let assign = ident(src)
-        .then_ignore(just(Token::Eq))
-        .then(expr.clone())
-        .map_with(|(name, value), e| Assign {
-            doc: None,
-            name,
-            value,
-            span: sp(e.span()),
-        });
+    let assign = ident(src).then_ignore(just(Token::Eq)).then(expr.clone()).map_with(|(name, value), e| Assign {
+        doc: None,
+        name,
+        value,
+        span: sp(e.span()),
+    });
     let member = choice((
         check.map(Member::Check),
-        let_decl
-            .clone()
-            .map_with(|l, e| Member::Let(l, sp(e.span()))),
+        let_decl.clone().map_with(|l, e| Member::Let(l, sp(e.span()))),
         assign.map(Member::Assign),
         field_decl.map(Member::FieldDecl),
     ))
     .then_ignore(one_of([Token::Comma, Token::Semi]).or_not())
-    .recover_with(skip_then_retry_until(
-        any().ignored(),
-        one_of([Token::RBrace]).ignored().rewind(),
-    ))
+    .recover_with(skip_then_retry_until(any().ignored(), one_of([Token::RBrace]).ignored().rewind()))
     // When no later member can be found, drop what is left up to the `}`.
     .recover_with(via_parser(
-        none_of([Token::RBrace])
-            .repeated()
-            .at_least(1)
-            .map_with(|_, e| Member::Error(sp(e.span()))),
+        none_of([Token::RBrace]).repeated().at_least(1).map_with(|_, e| Member::Error(sp(e.span()))),
     ))
     .labelled("field");
     let body = member
         .repeated()
         .collect::<Vec<_>>()
         .delimited_by(just(Token::LBrace), just(Token::RBrace))
-        .map_with(|members, e| Body {
-            members,
-            span: sp(e.span()),
-        })
+        .map_with(|members, e| Body { members, span: sp(e.span()) })
         .recover_with(via_parser(nested_delimiters(
             Token::LBrace,
             Token::RBrace,
-            [
-                (Token::LBracket, Token::RBracket),
-                (Token::LParen, Token::RParen),
-            ],
-            |span| Body {
-                members: vec![Member::Error(sp(span))],
-                span: sp(span),
-            },
+            [(Token::LBracket, Token::RBracket), (Token::LParen, Token::RParen)],
+            |span| Body { members: vec![Member::Error(sp(span))], span: sp(span) },
         )))
         .boxed();
 
@@ -827,27 +610,15 @@ where
                 .collect::<Vec<_>>()
                 .delimited_by(just(Token::LBracket), just(Token::RBracket)),
         )))
-        .map_with(|names, e| Selector {
-            names,
-            span: sp(e.span()),
-        });
+        .map_with(|names, e| Selector { names, span: sp(e.span()) });
 
-    let import = just(Token::Import)
-        .ignore_then(path(src))
-        .map(|p| ItemKind::Import(Import { path: p.segments }));
-    let platform = kw(src, "platform")
-        .ignore_then(body.clone())
-        .map(ItemKind::Platform);
+    let import = just(Token::Import).ignore_then(path(src)).map(|p| ItemKind::Import(Import { path: p.segments }));
+    let platform = kw(src, "platform").ignore_then(body.clone()).map(ItemKind::Platform);
     let tier = kw(src, "protected")
         .or_not()
         .then_ignore(kw(src, "tier"))
         .then(ident(src))
-        .map(|(p, name)| {
-            ItemKind::Tier(TierDecl {
-                name,
-                protected: p.is_some(),
-            })
-        });
+        .map(|(p, name)| ItemKind::Tier(TierDecl { name, protected: p.is_some() }));
     let region = kw(src, "region")
         .ignore_then(ident(src))
         .then_ignore(just(Token::Eq))
@@ -858,10 +629,7 @@ where
         .then(body.clone())
         .map(|(name, body)| ItemKind::Stack(StackDecl { name, body }));
     let top_let = let_decl.map(ItemKind::Let);
-    let param = ident(src)
-        .then_ignore(just(Token::Colon))
-        .then(ty.clone())
-        .map(|(name, ty)| Param { name, ty });
+    let param = ident(src).then_ignore(just(Token::Colon)).then(ty.clone()).map(|(name, ty)| Param { name, ty });
     let func = just(Token::Fn)
         .ignore_then(ident(src))
         .then(
@@ -875,25 +643,12 @@ where
         .then(ty.clone())
         .then_ignore(just(Token::Eq))
         .then(expr.clone())
-        .map(|(((name, params), ret), body)| {
-            ItemKind::Fn(FnDecl {
-                name,
-                params,
-                ret,
-                body,
-            })
-        });
+        .map(|(((name, params), ret), body)| ItemKind::Fn(FnDecl { name, params, ret, body }));
     let schema = kw(src, "schema")
         .ignore_then(ident(src))
         .then(just(Token::Extends).ignore_then(path(src)).or_not())
         .then(body.clone())
-        .map(|((name, extends), body)| {
-            ItemKind::Schema(SchemaDecl {
-                name,
-                extends,
-                body,
-            })
-        });
+        .map(|((name, extends), body)| ItemKind::Schema(SchemaDecl { name, extends, body }));
     let type_alias = kw(src, "type")
         .ignore_then(ident(src))
         .then_ignore(just(Token::Eq))
@@ -905,72 +660,33 @@ where
                 .map(|(cond, message)| Refinement { cond, message })
                 .or_not(),
         )
-        .map(|((name, ty), refinement)| {
-            ItemKind::TypeAlias(TypeAlias {
-                name,
-                ty,
-                refinement,
-            })
-        });
-    let modifiers = choice((kw(src, "shared").to(0u8), kw(src, "protected").to(1u8)))
-        .repeated()
-        .collect::<Vec<u8>>();
+        .map(|((name, ty), refinement)| ItemKind::TypeAlias(TypeAlias { name, ty, refinement }));
+    let modifiers = choice((kw(src, "shared").to(0u8), kw(src, "protected").to(1u8))).repeated().collect::<Vec<u8>>();
     let instance = modifiers
-        .then(choice((
-            kw(src, "resource").to(true),
-            kw(src, "service").to(false),
-        )))
+        .then(choice((kw(src, "resource").to(true), kw(src, "service").to(false))))
         .then(ident(src))
         .then_ignore(just(Token::Colon))
         .then(path(src))
         .then(selector.clone().or_not())
         .then(body.clone())
-        .map(
-            |(((((mods, is_resource), name), schema), selector), body)| {
-                let decl = InstanceDecl {
-                    name,
-                    schema,
-                    selector,
-                    shared: mods.contains(&0),
-                    protected: mods.contains(&1),
-                    body,
-                };
-                if is_resource {
-                    ItemKind::Resource(decl)
-                } else {
-                    ItemKind::Service(decl)
-                }
-            },
-        );
+        .map(|(((((mods, is_resource), name), schema), selector), body)| {
+            let decl =
+                InstanceDecl { name, schema, selector, shared: mods.contains(&0), protected: mods.contains(&1), body };
+            if is_resource { ItemKind::Resource(decl) } else { ItemKind::Service(decl) }
+        });
     let policy = kw(src, "policy")
         .ignore_then(ident(src))
         .then(just(Token::Colon).ignore_then(path(src)).or_not())
         .then(selector.or_not())
         .then(body)
-        .map(|(((name, schema), selector), body)| {
-            ItemKind::Policy(PolicyDecl {
-                name,
-                schema,
-                selector,
-                body,
-            })
-        });
+        .map(|(((name, schema), selector), body)| ItemKind::Policy(PolicyDecl { name, schema, selector, body }));
 
-    let item = choice((
-        import, platform, tier, region, stack, top_let, func, schema, type_alias, instance, policy,
-    ))
-    .map_with(|kind, e| Item {
-        doc: None,
-        kind,
-        span: sp(e.span()),
-    })
-    .labelled("item")
-    .recover_with(skip_then_retry_until(any().ignored(), end()));
+    let item = choice((import, platform, tier, region, stack, top_let, func, schema, type_alias, instance, policy))
+        .map_with(|kind, e| Item { doc: None, kind, span: sp(e.span()) })
+        .labelled("item")
+        .recover_with(skip_then_retry_until(any().ignored(), end()));
 
-    item.repeated()
-        .collect::<Vec<_>>()
-        .then_ignore(end())
-        .map(|items| File { doc: None, items })
+    item.repeated().collect::<Vec<_>>().then_ignore(end()).map(|items| File { doc: None, items })
 }
 
 #[cfg(test)]

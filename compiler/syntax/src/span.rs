@@ -17,10 +17,7 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end` (bytes).
     pub fn new(start: u32, end: u32) -> Self {
-        Span {
-            start,
-            end: end.max(start),
-        }
+        Span { start, end: end.max(start) }
     }
 
     /// The smallest span covering both.
@@ -30,10 +27,7 @@ impl Span {
 
     /// The span moved by `-base` (for item-relative spans).
     pub fn relative_to(self, base: u32) -> Span {
-        Span::new(
-            self.start.saturating_sub(base),
-            self.end.saturating_sub(base),
-        )
+        Span::new(self.start.saturating_sub(base), self.end.saturating_sub(base))
     }
 
     /// The span moved by `+base`.
@@ -92,9 +86,7 @@ pub struct LineIndex {
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> Self {
-        LineIndex {
-            inner: line_index::LineIndex::new(text),
-        }
+        LineIndex { inner: line_index::LineIndex::new(text) }
     }
 
     /// The editor position of a byte offset (clamped to the text).
@@ -102,14 +94,8 @@ impl LineIndex {
         let offset = offset.min(u32::from(self.inner.len()));
         let lc = self.inner.line_col(offset.into());
         match self.inner.to_wide(line_index::WideEncoding::Utf16, lc) {
-            Some(w) => Position {
-                line: w.line,
-                character: w.col,
-            },
-            None => Position {
-                line: lc.line,
-                character: lc.col,
-            },
+            Some(w) => Position { line: w.line, character: w.col },
+            None => Position { line: lc.line, character: lc.col },
         }
     }
 
@@ -118,18 +104,13 @@ impl LineIndex {
         let offset = offset.min(text.len() as u32);
         let lc = self.inner.line_col(offset.into());
         let line_start = offset - lc.col;
-        let col_chars = text
-            .get(line_start as usize..offset as usize)
-            .map_or(lc.col, |s| s.chars().count() as u32);
+        let col_chars = text.get(line_start as usize..offset as usize).map_or(lc.col, |s| s.chars().count() as u32);
         (lc.line + 1, col_chars + 1)
     }
 
     /// The byte offset of an editor position (`None` when it lies outside the text).
     pub fn offset(&self, pos: Position) -> Option<u32> {
-        let wide = line_index::WideLineCol {
-            line: pos.line,
-            col: pos.character,
-        };
+        let wide = line_index::WideLineCol { line: pos.line, col: pos.character };
         let lc = self.inner.to_utf8(line_index::WideEncoding::Utf16, wide)?;
         self.inner.offset(lc).map(u32::from)
     }
@@ -144,29 +125,11 @@ mod tests {
         let text = "a = \"ñ😀\"\nb = 1\n";
         let idx = LineIndex::new(text);
         let b = text.find('b').unwrap() as u32;
-        assert_eq!(
-            idx.position(b),
-            Position {
-                line: 1,
-                character: 0
-            }
-        );
+        assert_eq!(idx.position(b), Position { line: 1, character: 0 });
         let close = text.rfind('"').unwrap() as u32;
         // `ñ` is one UTF-16 unit, `😀` two.
-        assert_eq!(
-            idx.position(close),
-            Position {
-                line: 0,
-                character: 8
-            }
-        );
-        assert_eq!(
-            idx.offset(Position {
-                line: 0,
-                character: 8
-            }),
-            Some(close)
-        );
+        assert_eq!(idx.position(close), Position { line: 0, character: 8 });
+        assert_eq!(idx.offset(Position { line: 0, character: 8 }), Some(close));
         assert_eq!(idx.line_col_1(text, close), (1, 8));
     }
 }

@@ -78,12 +78,7 @@ impl Trivia {
                                     block.text.push_str(line);
                                     block.span = block.span.cover(span);
                                 }
-                                None => {
-                                    pending = Some(DocBlock {
-                                        text: line.to_string(),
-                                        span,
-                                    })
-                                }
+                                None => pending = Some(DocBlock { text: line.to_string(), span }),
                             }
                         }
                         CommentKind::ModuleDoc => module_lines.push(strip_marker(&text[3..])),

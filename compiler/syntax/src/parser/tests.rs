@@ -51,59 +51,33 @@ policy prod_replicas: k8s.WebService @prod { check replicas >= 3 else "three" }
     assert_eq!(file.items.len(), 14);
     let api = &file.items[8];
     assert_eq!(api.doc.as_deref(), Some("Public HTTP API."));
-    let ItemKind::Service(svc) = &api.kind else {
-        panic!("not a service")
-    };
+    let ItemKind::Service(svc) = &api.kind else { panic!("not a service") };
     assert_eq!(svc.selector.as_ref().unwrap().names[0].name, "prod");
-    let Member::Assign(port) = &svc.body.members[1] else {
-        panic!()
-    };
+    let Member::Assign(port) = &svc.body.members[1] else { panic!() };
     assert_eq!(port.doc.as_deref(), Some("The port."));
-    let ItemKind::Schema(s) = &file.items[9].kind else {
-        panic!()
-    };
-    let Member::FieldDecl(host) = &s.body.members[1] else {
-        panic!()
-    };
+    let ItemKind::Schema(s) = &file.items[9].kind else { panic!() };
+    let Member::FieldDecl(host) = &s.body.members[1] else { panic!() };
     assert_eq!(host.attrs[0].name, "address");
 }
 
 #[test]
 fn postfix_at_needs_no_space() {
     let file = ok("let a = cache@latest.host");
-    let ItemKind::Let(l) = &file.items[0].kind else {
-        panic!()
-    };
-    let ExprKind::Field(inner, f) = &l.value.kind else {
-        panic!("{:?}", l.value.kind)
-    };
+    let ItemKind::Let(l) = &file.items[0].kind else { panic!() };
+    let ExprKind::Field(inner, f) = &l.value.kind else { panic!("{:?}", l.value.kind) };
     assert_eq!(f.name, "host");
     assert!(matches!(inner.kind, ExprKind::At(..)));
 }
 
 #[test]
 fn recovers_and_reports_several_errors() {
-    let src =
-        "service a: S {\n  x = = 1\n  y = 2\n}\nservice b: S { z = ) }\nservice c: S { w = 3 }\n";
+    let src = "service a: S {\n  x = = 1\n  y = 2\n}\nservice b: S { z = ) }\nservice c: S { w = 3 }\n";
     let p = parse(src);
     assert!(p.errors.len() >= 2, "{:?}", p.errors);
-    let names: Vec<_> = p
-        .file
-        .items
-        .iter()
-        .filter_map(|i| i.name())
-        .map(|n| n.name.clone())
-        .collect();
+    let names: Vec<_> = p.file.items.iter().filter_map(|i| i.name()).map(|n| n.name.clone()).collect();
     assert_eq!(names, vec!["a", "b", "c"]);
-    let ItemKind::Service(a) = &p.file.items[0].kind else {
-        panic!()
-    };
-    assert!(
-        a.body
-            .members
-            .iter()
-            .any(|m| matches!(m, Member::Assign(x) if x.name.name == "y"))
-    );
+    let ItemKind::Service(a) = &p.file.items[0].kind else { panic!() };
+    assert!(a.body.members.iter().any(|m| matches!(m, Member::Assign(x) if x.name.name == "y")));
 }
 
 #[test]
@@ -118,11 +92,6 @@ fn deep_nesting_is_an_error_not_a_crash() {
 #[test]
 fn precedence() {
     let file = ok("let a = 1 + 2 * 3 == 7 && !b || c ?? d");
-    let ItemKind::Let(l) = &file.items[0].kind else {
-        panic!()
-    };
-    assert!(matches!(
-        l.value.kind,
-        ExprKind::Binary(BinaryOp::Coalesce, ..)
-    ));
+    let ItemKind::Let(l) = &file.items[0].kind else { panic!() };
+    assert!(matches!(l.value.kind, ExprKind::Binary(BinaryOp::Coalesce, ..)));
 }
