@@ -1,0 +1,242 @@
+//! `sinfrac build`: write every stack's manifests atomically, or with
+//! `--check` compare them with what is on disk.
+//!
+//! Atomicity: the new tree is written beside the output directory
+//! (`<out>.sinfrac-new`), then swapped in with two renames; the old tree
+//! is kept as `<out>.sinfrac-old` until the swap is done. A build killed at
+//! any point leaves either the old or the new tree complete, and the next
+//! build finishes or undoes an interrupted swap before it starts.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use miette::{IntoDiagnostic, Result, WrapErr, miette};
+use sinfra_compiler::check::project_diagnostics;
+use sinfra_compiler::emit::{self, OutputFile};
+use sinfra_compiler::platform::platform_info;
+
+use super::{exit_for, report};
+use crate::Format;
+use crate::loader::load;
+
+/// The file that marks a directory as sinfrac's output (and so safe to replace).
+const MARKER: &str = ".sinfrac-output";
+
+/// Runs the build.
+pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, format: Format) -> Result<ExitCode> {
+    let loaded = load(path)?;
+    let db = &loaded.db;
+    let info = platform_info(db, loaded.project);
+    let mut selected = Vec::new();
+    for name in stacks {
+        match info.stacks.iter().find(|s| &s.name == name || &s.dns == name) {
+            Some(s) => selected.push(s.item),
+            None => {
+                let known: Vec<&str> = info.stacks.iter().map(|s| s.name.as_str()).collect();
+                return Err(miette!(help = format!("the stacks are: {}", known.join(", ")), "unknown stack `{name}`"));
+            }
+        }
+    }
+    let out_dir = match out {
+        Some(o) => o.to_path_buf(),
+        None => loaded.root.join(&info.manifest.out),
+    };
+    let mut diags: Vec<_> = project_diagnostics(db, loaded.project).to_vec();
+    if diags.iter().any(|d| d.is_error()) {
+        report(&loaded, &diags, format);
+        if format == Format::Human {
+            eprintln!("nothing written: fix the errors above");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let (files, emit_diags) = emit::build(db, loaded.project, &selected);
+    diags.extend(emit_diags);
+    let errors = report(&loaded, &diags, format);
+    if errors {
+        return Ok(exit_for(true));
+    }
+    let keep_prefixes: Option<Vec<String>> = (!selected.is_empty()).then(|| {
+        selected
+            .iter()
+            .filter_map(|item| info.stacks.iter().find(|s| s.item == *item))
+            .flat_map(|s| [format!("{}/", s.dns), format!("/{}.yaml", s.dns)])
+            .collect()
+    });
+    if check {
+        return check_output(&out_dir, &files, keep_prefixes.as_deref());
+    }
+    write_atomically(&out_dir, &files, keep_prefixes.as_deref())?;
+    if format == Format::Human {
+        eprintln!(
+            "wrote {} files for {} stacks to {}",
+            files.len(),
+            if selected.is_empty() { info.stacks.len() } else { selected.len() },
+            out_dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a generated path belongs to the selected stacks (`None`: all of them).
+fn in_selection(path: &str, selection: Option<&[String]>) -> bool {
+    match selection {
+        None => true,
+        Some(prefixes) => prefixes.iter().any(|p| {
+            if p.starts_with('/') {
+                path.ends_with(p.as_str()) && path.matches('/').count() == 1
+            } else {
+                path.starts_with(p.as_str())
+            }
+        }),
+    }
+}
+
+/// The generated files currently in `dir` (relative path → bytes).
+fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).into_diagnostic().wrap_err_with(|| format!("cannot list `{}`", d.display()))? {
+            let entry = entry.into_diagnostic()?;
+            let p = entry.path();
+            if entry.file_type().into_diagnostic()?.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != MARKER) {
+                let rel = p.strip_prefix(dir).unwrap_or(&p);
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.insert(rel, fs::read(&p).into_diagnostic()?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check_output(out_dir: &Path, files: &[OutputFile], selection: Option<&[String]>) -> Result<ExitCode> {
+    let existing = read_tree(out_dir)?;
+    let wanted: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), f.content.as_str())).collect();
+    let mut differs = false;
+    for (path, content) in &wanted {
+        match existing.get(*path) {
+            Some(bytes) if bytes.as_slice() == content.as_bytes() => {}
+            Some(bytes) => {
+                differs = true;
+                let old = String::from_utf8_lossy(bytes);
+                let diff = similar::TextDiff::from_lines(old.as_ref(), *content);
+                print!("{}", diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")));
+            }
+            None => {
+                differs = true;
+                println!("missing: {path} (not built yet)");
+            }
+        }
+    }
+    for path in existing.keys() {
+        if in_selection(path, selection) && !wanted.contains_key(path.as_str()) {
+            differs = true;
+            println!("stale: {path} (no source produces it any more)");
+        }
+    }
+    if differs {
+        eprintln!(
+            "error: `{}` is not what the sources produce: run `sinfrac build` and commit the result",
+            out_dir.display()
+        );
+        Ok(ExitCode::from(1))
+    } else {
+        eprintln!("{} is up to date ({} files)", out_dir.display(), wanted.len());
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
+    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    out_dir.with_file_name(format!("{name}.{suffix}"))
+}
+
+/// Finishes or undoes a swap that an earlier, interrupted build left behind.
+fn recover(out_dir: &Path) -> Result<()> {
+    let old = sibling(out_dir, "sinfrac-old");
+    let new = sibling(out_dir, "sinfrac-new");
+    if old.exists() {
+        if out_dir.exists() {
+            fs::remove_dir_all(&old).into_diagnostic()?;
+        } else {
+            fs::rename(&old, out_dir).into_diagnostic().wrap_err("cannot restore the previous output")?;
+        }
+    }
+    if new.exists() {
+        fs::remove_dir_all(&new).into_diagnostic()?;
+    }
+    Ok(())
+}
+
+fn write_atomically(out_dir: &Path, files: &[OutputFile], selection: Option<&[String]>) -> Result<()> {
+    if out_dir.exists() {
+        let is_ours = out_dir.join(MARKER).is_file();
+        let is_empty = fs::read_dir(out_dir).into_diagnostic()?.next().is_none();
+        if !is_ours && !is_empty {
+            return Err(miette!(
+                help = format!(
+                    "choose an empty directory, or delete `{}` if it only holds generated files",
+                    out_dir.display()
+                ),
+                "refusing to replace `{}`: it exists and was not written by sinfrac (no `{MARKER}`)",
+                out_dir.display()
+            ));
+        }
+    }
+    if let Some(parent) = out_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    recover(out_dir)?;
+    let new = sibling(out_dir, "sinfrac-new");
+    let old = sibling(out_dir, "sinfrac-old");
+    fs::create_dir_all(&new).into_diagnostic().wrap_err_with(|| format!("cannot create `{}`", new.display()))?;
+    // A partial build keeps the other stacks' files.
+    if selection.is_some() {
+        for (path, bytes) in read_tree(out_dir)? {
+            if !in_selection(&path, selection) {
+                write_file(&new, &path, &bytes)?;
+            }
+        }
+    }
+    for f in files {
+        write_file(&new, &f.path, f.content.as_bytes())?;
+    }
+    write_file(
+        &new,
+        MARKER,
+        b"This directory is generated by `sinfrac build`; its contents are replaced on every build.\n",
+    )?;
+    if out_dir.exists() {
+        fs::rename(out_dir, &old).into_diagnostic().wrap_err("cannot move the previous output aside")?;
+    }
+    fs::rename(&new, out_dir).into_diagnostic().wrap_err("cannot move the new output into place")?;
+    if old.exists() {
+        fs::remove_dir_all(&old).into_diagnostic().wrap_err("cannot remove the previous output")?;
+    }
+    Ok(())
+}
+
+fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    // Paths come from validated DNS names; refuse anything else outright.
+    if !sinfra_compiler::project::is_safe_relative_path(rel) {
+        return Err(miette!("refusing to write outside the output directory: `{rel}`"));
+    }
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).into_diagnostic()?;
+    }
+    fs::write(&path, bytes).into_diagnostic().wrap_err_with(|| format!("cannot write `{}`", path.display()))
+}

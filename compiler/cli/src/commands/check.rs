@@ -1,0 +1,18 @@
+//! `sinfrac check`: every diagnostic of the project; writes nothing.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use miette::Result;
+use sinfra_compiler::check::project_diagnostics;
+
+use super::{exit_for, report};
+use crate::Format;
+use crate::loader::load;
+
+/// Runs the check.
+pub fn run(path: &Path, format: Format) -> Result<ExitCode> {
+    let loaded = load(path)?;
+    let diags = project_diagnostics(&loaded.db, loaded.project);
+    Ok(exit_for(report(&loaded, diags, format)))
+}

@@ -1,0 +1,128 @@
+//! `sinfrac`: the sinfra compiler's command line.
+
+mod commands;
+mod loader;
+mod render;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// sinfra's compiler: typed services and cloud resources across tiers and regions,
+/// compiled to Kubernetes manifests and Argo CD Applications.
+#[derive(Parser)]
+#[command(name = "sinfrac", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Rendered for a terminal (colour unless `NO_COLOR` is set or the output is not a terminal).
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// SARIF 2.1.0 on stdout, for code-scanning tools.
+    Sarif,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report every problem of the project; writes nothing. Exit 0 clean, 1 errors, 2 usage or I/O.
+    Check {
+        /// A path inside the project (default: the current directory).
+        path: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Write the Kubernetes manifests and Argo CD Applications of every stack, atomically.
+    Build {
+        /// A path inside the project (default: the current directory).
+        path: Option<PathBuf>,
+        /// Output directory (default: `out` of sinfra.toml, relative to the project root).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Build only these stacks (repeatable); other stacks' files are kept.
+        #[arg(long = "stack", value_name = "STACK")]
+        stacks: Vec<String>,
+        /// Write nothing; exit 1 with a diff when the output directory differs from the sources.
+        #[arg(long)]
+        check: bool,
+        /// Output format of diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Print the values the compiler computes for an item in a stack.
+    Eval {
+        /// The item to show (a service, resource or `let`); every instance when omitted.
+        item: Option<String>,
+        /// The stack (required when the project has more than one).
+        #[arg(long)]
+        stack: Option<String>,
+        /// A path inside the project (default: the current directory).
+        #[arg(long)]
+        path: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Yaml)]
+        format: EvalFormat,
+    },
+    /// Explain a diagnostic code, e.g. `sinfrac explain E0301`.
+    Explain {
+        /// The code (`E0301`); lists every code when omitted.
+        code: Option<String>,
+    },
+}
+
+/// How `eval` prints values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// YAML.
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+/// Whether to colour terminal output.
+pub fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn main() -> ExitCode {
+    // Parse before spawning so that `--help` and usage errors behave as usual.
+    let cli = Cli::parse();
+    // Deeply nested input recurses deeply; run on a thread with room for it.
+    let worker = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(move || run(cli));
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: internal error: the compiler crashed; please report this with the input that caused it");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
+    let cwd = PathBuf::from(".");
+    let result = match cli.command {
+        Command::Check { path, format } => commands::check::run(path.as_deref().unwrap_or(&cwd), format),
+        Command::Build { path, out, stacks, check, format } => {
+            commands::build::run(path.as_deref().unwrap_or(&cwd), out.as_deref(), &stacks, check, format)
+        }
+        Command::Eval { item, stack, path, format } => {
+            commands::eval::run(path.as_deref().unwrap_or(&cwd), item.as_deref(), stack.as_deref(), format)
+        }
+        Command::Explain { code } => commands::explain::run(code.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! `check`: every diagnostic of the project, from parsing to the tier rules.
+
+mod names;
+pub mod tiers;
+
+use std::sync::Arc;
+
+use sinfra_syntax::lexer::LexErrorKind;
+use sinfra_syntax::{SyntaxError, SyntaxErrorKind};
+
+pub use names::check_item;
+pub use tiers::{MANIFESTS, instance_rules, literal_addresses};
+
+use crate::db::{Db, Project, SourceFile};
+use crate::diagnostics::{Code, Diagnostic, Location, normalize};
+use crate::eval::{instance_value, let_value, platform_value, policy_diagnostics, versions};
+use crate::index::project_index;
+use crate::items::{ItemTag, file_items, parse};
+use crate::loc::{Loc, resolve_all};
+use crate::platform::{placement, platform_info};
+
+/// The syntax errors of a file, as diagnostics.
+#[salsa::tracked(returns(ref))]
+pub fn syntax_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagnostic>> {
+    let path = file.path(db);
+    Arc::new(parse(db, file).errors.iter().map(|e| syntax_diagnostic(path, e)).collect())
+}
+
+fn syntax_diagnostic(path: &str, e: &SyntaxError) -> Diagnostic {
+    let at = Location { path: path.to_string(), span: e.span };
+    match &e.kind {
+        SyntaxErrorKind::Unexpected { found, expected } => {
+            let found_text = found.clone().unwrap_or_else(|| "end of file".to_string());
+            let mut d = Diagnostic::new(
+                Code::SyntaxError,
+                format!("syntax error: unexpected {found_text}"),
+                at,
+                format!("unexpected {found_text}"),
+            );
+            if !expected.is_empty() {
+                let shown: Vec<&str> = expected.iter().map(String::as_str).take(8).collect();
+                d = d.with_note(format!("expected {}", shown.join(", ")));
+            }
+            d
+        }
+        SyntaxErrorKind::Lex(LexErrorKind::InvalidCharacter(c)) => {
+            let d = Diagnostic::new(
+                Code::InvalidToken,
+                format!("invalid character `{}`", c.escape_default()),
+                at,
+                "not part of sinfra's syntax",
+            );
+            if *c == '#' { d.with_help("comments start with `//`") } else { d }
+        }
+        SyntaxErrorKind::Lex(LexErrorKind::UnterminatedString) => Diagnostic::new(
+            Code::InvalidToken,
+            "unterminated string",
+            at,
+            "this string has no closing `\"` on its line",
+        )
+        .with_help("close the string with `\"`; strings do not span lines"),
+        SyntaxErrorKind::Lex(LexErrorKind::UnterminatedInterpolation) => {
+            Diagnostic::new(Code::InvalidToken, "unterminated `${` interpolation", at, "the file ends inside `${…}`")
+        }
+        SyntaxErrorKind::InvalidEscape => {
+            Diagnostic::new(Code::InvalidToken, "invalid escape sequence", at, "unknown escape")
+                .with_note("escapes: \\n \\t \\r \\\" \\\\ \\$ \\u{…}")
+        }
+        SyntaxErrorKind::NumberTooLarge => {
+            Diagnostic::new(Code::InvalidToken, "integer too large", at, "does not fit in 64 bits")
+        }
+        SyntaxErrorKind::TooDeep => Diagnostic::new(
+            Code::NestingTooDeep,
+            format!("brackets nested deeper than {} levels", sinfra_syntax::MAX_NESTING),
+            at,
+            "nesting too deep; the rest of the file is not checked",
+        ),
+    }
+}
+
+/// Duplicate definitions, reported with both locations.
+fn duplicate_diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
+    let index = project_index(db, project);
+    let name_loc = |item: crate::items::ItemId| {
+        let syntax = crate::items::item_syntax(db, item);
+        Loc::new(item, syntax.ast.name().map(|n| n.span).unwrap_or_default())
+    };
+    let diags = index.duplicates.iter().map(|&(first, dup)| {
+        crate::loc::Diag::new(
+            Code::DuplicateDefinition,
+            format!("`{}` is defined twice", dup.name(db)),
+            name_loc(dup),
+            format!("{} `{}` redefined here", dup.tag(db).describe(), dup.name(db)),
+        )
+        .with_label(name_loc(first), "first defined here")
+        .with_help("rename one of them: tiers, regions, stacks and other items each have one namespace per project")
+    });
+    resolve_all(db, diags.collect::<Vec<_>>())
+}
+
+/// Every diagnostic of the project, sorted and deduplicated. Writes nothing.
+#[salsa::tracked(returns(ref))]
+pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
+    let info = platform_info(db, project);
+    let mut out: Vec<Diagnostic> = info.manifest_diags.clone();
+    out.extend(versions(db, project).1.iter().cloned());
+    out.extend(duplicate_diagnostics(db, project));
+    out.extend(resolve_all(db, info.diags.iter().cloned()));
+    let mut item_diags = Vec::new();
+    for &file in project.files(db) {
+        out.extend(syntax_diagnostics(db, file).iter().cloned());
+        for &item in file_items(db, file) {
+            item_diags.extend(check_item(db, project, item).iter().cloned());
+            let stacks: Vec<Option<crate::items::ItemId>> = match item.tag(db) {
+                ItemTag::Resource | ItemTag::Service | ItemTag::Let => match &placement(db, project, item).stacks {
+                    Some(_) if item.tag(db) == ItemTag::Let => info.stacks.iter().map(|s| Some(s.item)).collect(),
+                    Some(st) => st.iter().map(|&s| Some(info.stacks[s].item)).collect(),
+                    None => vec![None],
+                },
+                _ => Vec::new(),
+            };
+            for stack in stacks {
+                match item.tag(db) {
+                    ItemTag::Let => item_diags.extend(let_value(db, project, item, stack).diags.iter().cloned()),
+                    _ => {
+                        item_diags.extend(instance_value(db, project, item, stack).diags.iter().cloned());
+                        if let Some(s) = stack {
+                            item_diags.extend(instance_rules(db, project, item, s).iter().cloned());
+                        }
+                    }
+                }
+            }
+            match item.tag(db) {
+                ItemTag::Resource | ItemTag::Service => {
+                    item_diags.extend(literal_addresses(db, project, item).iter().cloned())
+                }
+                ItemTag::Policy => item_diags.extend(policy_diagnostics(db, project, item).iter().cloned()),
+                _ => {}
+            }
+        }
+    }
+    if info.platform.is_some() {
+        for s in &info.stacks {
+            item_diags.extend(platform_value(db, project, Some(s.item)).diags.iter().cloned());
+        }
+    }
+    out.extend(resolve_all(db, item_diags));
+    normalize(&mut out);
+    Arc::new(out)
+}

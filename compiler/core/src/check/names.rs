@@ -1,0 +1,434 @@
+//! The static check of one item: names resolve, instance bodies match their
+//! schema, unit literals are valid, and `match tier`/`match region` cover
+//! every declared tier or region.
+
+use std::sync::Arc;
+
+use sinfra_syntax::Span;
+use sinfra_syntax::ast::{Body, Expr, ExprKind, ItemKind, Member, Pattern, StrPart};
+
+use crate::db::{Db, Project};
+use crate::diagnostics::Code;
+use crate::eval::builtins;
+use crate::index::project_index;
+use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::loc::{Diag, Loc};
+use crate::platform::{PlatformInfo, placement, platform_info};
+use crate::resolve::{CONTEXT_NAMES, FileScope, did_you_mean, path_error};
+use crate::signatures::{alias_def, fn_sig, schema_def, unknown_field};
+
+/// Every static problem of one item. Depends only on this item's syntax and
+/// on signatures, so editing another item's body never re-runs it.
+#[salsa::tracked(returns(ref))]
+pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>> {
+    let index = project_index(db, project);
+    let info = platform_info(db, project);
+    let syntax = item_syntax(db, item).clone();
+    let scope = FileScope::new(db, index, item.file(db));
+    let mut w =
+        Walker { db, item, scope, info, diags: Vec::new(), locals: Vec::new(), fields: Vec::new(), open_fields: false };
+    match &syntax.ast.kind {
+        ItemKind::Let(decl) => w.expr(&decl.value),
+        ItemKind::Fn(decl) => {
+            w.diags.extend(fn_sig(db, project, item).diags.iter().cloned());
+            w.locals = decl.params.iter().map(|p| p.name.name.clone()).collect();
+            w.expr(&decl.body);
+        }
+        ItemKind::TypeAlias(decl) => {
+            w.diags.extend(alias_def(db, project, item).diags.iter().cloned());
+            if let Some(r) = &decl.refinement {
+                w.locals.push("self".into());
+                w.expr(&r.cond);
+                if let Some(m) = &r.message {
+                    w.expr(m);
+                }
+            }
+        }
+        ItemKind::Schema(decl) => {
+            let def = schema_def(db, project, item);
+            w.diags.extend(def.diags.iter().cloned());
+            w.fields = def.fields.keys().cloned().collect();
+            w.fields.extend(def.lets.iter().filter_map(|m| let_name(db, m.owner, m.index)));
+            w.body(&decl.body, true);
+        }
+        ItemKind::Resource(decl) | ItemKind::Service(decl) => {
+            w.diags.extend(placement(db, project, item).diags.iter().cloned());
+            match w.scope.path_item(&decl.schema) {
+                Ok(schema) if schema.tag(db) == ItemTag::Schema => {
+                    let def = schema_def(db, project, schema);
+                    w.fields = def.fields.keys().cloned().collect();
+                    w.fields.extend(def.lets.iter().filter_map(|m| let_name(db, m.owner, m.index)));
+                    w.fields.extend(lets_of(&decl.body));
+                    let mut assigned = Vec::new();
+                    for m in &decl.body.members {
+                        if let Member::Assign(a) = m {
+                            if !def.fields.contains_key(&a.name.name) {
+                                w.diags.push(unknown_field(db, item, &def, &a.name.name, a.name.span));
+                            }
+                            if assigned.contains(&a.name.name) {
+                                w.diags.push(Diag::new(
+                                    Code::DuplicateDefinition,
+                                    format!("field `{}` is set twice", a.name.name),
+                                    Loc::new(item, a.name.span),
+                                    "set again here",
+                                ));
+                            }
+                            assigned.push(a.name.name.clone());
+                        }
+                    }
+                    let missing: Vec<&String> = def
+                        .fields
+                        .iter()
+                        .filter(|(n, f)| f.required() && !assigned.contains(n))
+                        .map(|(n, _)| n)
+                        .collect();
+                    if !missing.is_empty() {
+                        let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                        let mut d = Diag::new(
+                            Code::MissingField,
+                            format!("{} `{}` is missing required field {list}", syntax.ast.keyword(), decl.name.name),
+                            Loc::new(item, decl.name.span),
+                            format!("`{}` requires {list}", decl.schema.text()),
+                        );
+                        for m in &missing {
+                            if let Some(f) = def.fields.get(*m) {
+                                d = d.with_label(Loc::new(f.decl.owner, f.name_span), format!("`{m}` declared here"));
+                            }
+                        }
+                        w.diags.push(d.with_help(format!("set {list} in the body")));
+                    }
+                }
+                Ok(other) => w.diags.push(Diag::new(
+                    Code::TypeMismatch,
+                    format!("`{}` is a {}, not a schema", decl.schema.text(), other.tag(db).describe()),
+                    Loc::new(item, decl.schema.span),
+                    "expected a schema",
+                )),
+                Err(e) => w.diags.push(path_error(db, &w.scope, item, &decl.schema, e, "schema")),
+            }
+            w.body(&decl.body, false);
+        }
+        ItemKind::Policy(decl) => {
+            w.diags.extend(placement(db, project, item).diags.iter().cloned());
+            if let Some(path) = &decl.schema {
+                match w.scope.path_item(path) {
+                    Ok(schema) if schema.tag(db) == ItemTag::Schema => {
+                        let def = schema_def(db, project, schema);
+                        w.fields = def.fields.keys().cloned().collect();
+                    }
+                    Ok(_) => {}
+                    Err(e) => w.diags.push(path_error(db, &w.scope, item, path, e, "schema")),
+                }
+            } else {
+                w.open_fields = true;
+            }
+            w.fields.extend(lets_of(&decl.body));
+            w.body(&decl.body, false);
+        }
+        ItemKind::Platform(body) => {
+            if let Some(schema) = index.global("Platform") {
+                let def = schema_def(db, project, schema);
+                w.fields = def.fields.keys().cloned().collect();
+                for m in &body.members {
+                    if let Member::Assign(a) = m
+                        && !def.fields.contains_key(&a.name.name)
+                    {
+                        w.diags.push(unknown_field(db, item, &def, &a.name.name, a.name.span));
+                    }
+                }
+            }
+            w.body(body, false);
+        }
+        ItemKind::Region(r) => w.expr(&r.value),
+        ItemKind::Import(i) => {
+            let path: Vec<&str> = i.path.iter().map(|s| s.name.as_str()).collect();
+            let known = path.len() == 2 && path[0] == "std" && index.modules.contains_key(path[1]);
+            if !known && !(path.len() == 2 && path[0] == "std" && path[1] == crate::stdlib::PRELUDE) {
+                let modules: Vec<&str> = index.modules.keys().map(String::as_str).collect();
+                let last = i.path.last().map(|s| s.span).unwrap_or_default();
+                let mut d = Diag::new(
+                    Code::UnknownModule,
+                    format!("unknown module `{}`", path.join(".")),
+                    Loc::new(item, last),
+                    "no such module",
+                )
+                .with_note(format!(
+                    "the standard library has: {}",
+                    modules.iter().map(|m| format!("std.{m}")).collect::<Vec<_>>().join(", ")
+                ));
+                if let Some(last_name) = path.last()
+                    && let Some(s) = did_you_mean(last_name, modules.iter().copied())
+                {
+                    d = d.with_help(format!("did you mean `std.{s}`?")).with_fix(
+                        format!("replace with `{s}`"),
+                        Loc::new(item, last),
+                        s,
+                    );
+                }
+                w.diags.push(d);
+            }
+        }
+        ItemKind::Tier(_) | ItemKind::Stack(_) | ItemKind::Error => {}
+    }
+    Arc::new(w.diags)
+}
+
+fn lets_of(body: &Body) -> Vec<String> {
+    body.members
+        .iter()
+        .filter_map(|m| if let Member::Let(l, _) = m { Some(l.name.name.clone()) } else { None })
+        .collect()
+}
+
+fn let_name(db: &dyn Db, owner: ItemId, index: usize) -> Option<String> {
+    let syntax = item_syntax(db, owner);
+    let ItemKind::Schema(s) = &syntax.ast.kind else { return None };
+    match s.body.members.get(index)? {
+        Member::Let(l, _) => Some(l.name.name.clone()),
+        _ => None,
+    }
+}
+
+struct Walker<'a> {
+    db: &'a dyn Db,
+    item: ItemId,
+    scope: FileScope<'a>,
+    info: &'a PlatformInfo,
+    diags: Vec<Diag>,
+    locals: Vec<String>,
+    fields: Vec<String>,
+    open_fields: bool,
+}
+
+impl Walker<'_> {
+    fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.item, span)
+    }
+
+    fn body(&mut self, body: &Body, is_schema: bool) {
+        for m in &body.members {
+            match m {
+                Member::FieldDecl(f) => {
+                    if !is_schema {
+                        self.diags.push(
+                            Diag::new(
+                                Code::MisplacedItem,
+                                format!("field declaration `{}: …` outside a schema", f.name.name),
+                                self.loc(f.span),
+                                "instances set fields with `=`; only schemas declare them",
+                            )
+                            .with_help(format!("write `{} = value`", f.name.name)),
+                        );
+                    }
+                    if let Some(d) = &f.default {
+                        self.expr(d);
+                    }
+                }
+                Member::Assign(a) => self.expr(&a.value),
+                Member::Let(l, _) => self.expr(&l.value),
+                Member::Check(c) => {
+                    self.expr(&c.cond);
+                    if let Some(m) = &c.message {
+                        self.expr(m);
+                    }
+                }
+                Member::Error(_) => {}
+            }
+        }
+    }
+
+    fn name(&mut self, name: &str, span: Span, in_call: bool) {
+        if self.locals.iter().any(|l| l == name)
+            || (!in_call && (self.open_fields || self.fields.iter().any(|f| f == name)))
+            || CONTEXT_NAMES.contains(&name)
+            || self.scope.global(name).is_some()
+        {
+            return;
+        }
+        let mut candidates: Vec<String> = self.scope.candidates();
+        candidates.extend(self.locals.iter().cloned());
+        candidates.extend(self.fields.iter().cloned());
+        let mut d =
+            Diag::new(Code::UnknownName, format!("unknown name `{name}`"), self.loc(span), "not found in this scope");
+        if let Some(s) = did_you_mean(name, candidates.iter().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{s}`?")).with_fix(format!("replace with `{s}`"), self.loc(span), s);
+        } else if self.scope.index.modules.contains_key(name) {
+            d = d.with_help(format!("add `import std.{name}` at the top of the file"));
+        }
+        self.diags.push(d);
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        let mut stack: Vec<(&Expr, usize)> = vec![(e, self.locals.len())];
+        // Iterative where nesting is unbounded (operators, postfix chains); recursive for binders.
+        while let Some((e, _)) = stack.pop() {
+            match &e.kind {
+                ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::None
+                | ExprKind::SelfRef
+                | ExprKind::Error => {}
+                ExprKind::Unit { number, unit } => {
+                    if builtins::unit_value(number, unit).is_none() {
+                        let mut d = Diag::new(
+                            Code::InvalidUnit,
+                            format!("unknown unit `{unit}` in `{number}{unit}`"),
+                            self.loc(e.span),
+                            "unknown unit",
+                        )
+                        .with_note(format!("units: {}", builtins::UNITS.join(" ")));
+                        if let Some(s) = did_you_mean(unit, builtins::UNITS.iter().copied()).or(match unit.as_str() {
+                            "min" | "mins" | "minutes" => Some("m"),
+                            "sec" | "secs" | "seconds" => Some("s"),
+                            "Gb" | "GB" | "gb" => Some("Gi"),
+                            "Mb" | "MB" | "mb" => Some("Mi"),
+                            _ => None,
+                        }) {
+                            let fixed = format!("{number}{s}");
+                            d = d.with_help(format!("did you mean `{fixed}`?")).with_fix(
+                                format!("replace with `{fixed}`"),
+                                self.loc(e.span),
+                                fixed,
+                            );
+                        }
+                        self.diags.push(d);
+                    }
+                }
+                ExprKind::Str(parts) => {
+                    for p in parts {
+                        if let StrPart::Interp(x) = p {
+                            stack.push((x, 0));
+                        }
+                    }
+                }
+                ExprKind::Name(n) => self.name(&n.name, n.span, false),
+                ExprKind::Field(base, _) => stack.push((base, 0)),
+                ExprKind::At(base, _) => stack.push((base, 0)),
+                ExprKind::Index(a, b) => {
+                    stack.push((a, 0));
+                    stack.push((b, 0));
+                }
+                ExprKind::Call(callee, args) => {
+                    match &callee.kind {
+                        ExprKind::Name(n) => self.name(&n.name, n.span, true),
+                        _ => stack.push((callee, 0)),
+                    }
+                    stack.extend(args.iter().map(|a| (a, 0)));
+                }
+                ExprKind::List(items) => stack.extend(items.iter().map(|a| (a, 0))),
+                ExprKind::Record(entries) => stack.extend(entries.iter().map(|en| (&en.value, 0))),
+                ExprKind::ListComp(c) => {
+                    self.expr(&c.iter);
+                    let mark = self.locals.len();
+                    self.locals.extend(c.vars.iter().map(|v| v.name.clone()));
+                    if let Some(cond) = &c.cond {
+                        self.expr(cond);
+                    }
+                    self.expr(&c.element);
+                    self.locals.truncate(mark);
+                }
+                ExprKind::MapComp(key, c) => {
+                    self.expr(&c.iter);
+                    let mark = self.locals.len();
+                    self.locals.extend(c.vars.iter().map(|v| v.name.clone()));
+                    if let Some(cond) = &c.cond {
+                        self.expr(cond);
+                    }
+                    self.expr(key);
+                    self.expr(&c.element);
+                    self.locals.truncate(mark);
+                }
+                ExprKind::Unary(_, x) => stack.push((x, 0)),
+                ExprKind::Binary(_, a, b) => {
+                    stack.push((a, 0));
+                    stack.push((b, 0));
+                }
+                ExprKind::If(c, a, b) => {
+                    stack.push((c, 0));
+                    stack.push((a, 0));
+                    stack.push((b, 0));
+                }
+                ExprKind::Match(s, arms) => {
+                    stack.push((s, 0));
+                    self.exhaustive(s, arms, e.span);
+                    stack.extend(arms.iter().map(|a| (&a.body, 0)));
+                }
+                ExprKind::Let(decl, body) => {
+                    self.expr(&decl.value);
+                    self.locals.push(decl.name.name.clone());
+                    self.expr(body);
+                    self.locals.pop();
+                }
+            }
+        }
+    }
+
+    /// `match tier` / `match region` must decide for every declared tier or region.
+    fn exhaustive(&mut self, scrutinee: &Expr, arms: &[sinfra_syntax::ast::MatchArm], span: Span) {
+        let kind = match &scrutinee.kind {
+            ExprKind::Name(n) if !self.locals.contains(&n.name) && !self.fields.contains(&n.name) => n.name.as_str(),
+            ExprKind::Field(b, f) if matches!(&b.kind, ExprKind::Name(n) if n.name == "stack") => f.name.as_str(),
+            _ => return,
+        };
+        let declared: Vec<String> = match kind {
+            "tier" => self.info.tiers.iter().map(|t| t.name.clone()).collect(),
+            "region" => self.info.regions.iter().map(|r| r.name.clone()).collect(),
+            _ => return,
+        };
+        let mut covered = Vec::new();
+        let mut wildcard = false;
+        for arm in arms {
+            for p in &arm.patterns {
+                match p {
+                    Pattern::Wildcard(_) => wildcard = true,
+                    Pattern::Name(n) if declared.contains(&n.name) => covered.push(n.name.clone()),
+                    Pattern::Name(n) => {
+                        let mut d = Diag::new(
+                            Code::UnknownName,
+                            format!("unknown {kind} `{}`", n.name),
+                            self.loc(n.span),
+                            format!("no {kind} of this name"),
+                        )
+                        .with_note(format!("declared {kind}s: {}", declared.join(", ")));
+                        if let Some(s) = did_you_mean(&n.name, declared.iter().map(String::as_str)) {
+                            d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                                format!("replace with `{s}`"),
+                                self.loc(n.span),
+                                s,
+                            );
+                        }
+                        self.diags.push(d);
+                        wildcard = true; // do not pile a non-exhaustive error on a typo
+                    }
+                    other => self.diags.push(Diag::new(
+                        Code::TypeMismatch,
+                        format!("a `match {kind}` arm names a {kind}"),
+                        self.loc(other.span()),
+                        format!("not a {kind} name"),
+                    )),
+                }
+            }
+        }
+        if wildcard {
+            return;
+        }
+        let missing: Vec<&String> = declared.iter().filter(|d| !covered.contains(d)).collect();
+        if missing.is_empty() {
+            return;
+        }
+        let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+        let head = Span::new(span.start, scrutinee.span.end);
+        self.diags.push(
+            Diag::new(
+                Code::NonExhaustiveMatch,
+                format!("`match {kind}` does not decide for {kind} {list}"),
+                self.loc(head),
+                format!("{list} not covered"),
+            )
+            .with_help(format!("add an arm for {list}, or `_ => …` for every other {kind}"))
+            .with_note(format!("the project declares {kind}s: {}", declared.join(", "))),
+        );
+        let _ = self.db;
+    }
+}

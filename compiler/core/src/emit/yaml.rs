@@ -1,0 +1,127 @@
+//! Values to YAML documents. serde-saphyr quotes every string a YAML 1.1
+//! reader (Kubernetes' go-yaml lineage, PyYAML) would turn into a boolean,
+//! number or date — `no`, `on`, `1_000`, `2024-01-01` — which serde_yaml
+//! emits bare.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::eval::builtins::{format_duration, format_float};
+use crate::eval::value::{V, Value};
+
+/// A YAML node: what output documents are made of.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Node {
+    /// `null`
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in insertion order.
+    Map(IndexMap<String, Node>),
+}
+
+/// Converts an evaluated value; `none` fields are left out of mappings.
+/// Returns `None` for values that have no YAML form (functions, errors).
+pub fn to_node(v: &Value) -> Option<Node> {
+    Some(match &v.v {
+        V::None => Node::Null,
+        V::Bool(b) => Node::Bool(*b),
+        V::Int(i) => Node::Int(*i),
+        V::Float(f) => Node::Float(*f),
+        V::Str(s) => Node::Str(s.to_string()),
+        V::Quantity(q) => Node::Str(q.text.to_string()),
+        V::Duration(ms) => Node::Str(format_duration(*ms)),
+        V::Percent(p) => Node::Str(format!("{}%", format_float(*p))),
+        V::List(items) => Node::Seq(items.iter().filter_map(to_node).collect()),
+        V::Record(r) => Node::Map(
+            r.fields
+                .iter()
+                .filter(|(_, v)| !matches!(v.v, V::None))
+                .filter_map(|(k, v)| Some((k.clone(), to_node(v)?)))
+                .collect(),
+        ),
+        V::Tier(_)
+        | V::Region(_)
+        | V::Stack(_)
+        | V::Secret(_)
+        | V::Func(_)
+        | V::Builtin(_)
+        | V::Module(_)
+        | V::Error => {
+            return None;
+        }
+    })
+}
+
+/// Converts any value for display (`sinfrac eval`): tiers, regions and
+/// stacks by name, secrets as `{secret: name, key: key}`.
+pub fn to_display_node(v: &Value, names: &dyn Fn(&V) -> Option<String>) -> Node {
+    match &v.v {
+        V::Secret(s) => Node::Map(
+            [("secret".to_string(), Node::Str(s.name.clone())), ("key".to_string(), Node::Str(s.key.clone()))]
+                .into_iter()
+                .collect(),
+        ),
+        V::List(items) => Node::Seq(items.iter().map(|i| to_display_node(i, names)).collect()),
+        V::Record(r) => Node::Map(r.fields.iter().map(|(k, v)| (k.clone(), to_display_node(v, names))).collect()),
+        V::Tier(_) | V::Region(_) | V::Stack(_) | V::Func(_) | V::Builtin(_) | V::Module(_) => {
+            Node::Str(names(&v.v).unwrap_or_default())
+        }
+        V::Error => Node::Str("<error>".to_string()),
+        _ => to_node(v).unwrap_or(Node::Null),
+    }
+}
+
+/// Emitter options: plain scalars instead of folded blocks for long strings
+/// (image digests, URLs), everything else serde-saphyr's YAML 1.1-safe defaults.
+fn options() -> serde_saphyr::SerializerOptions {
+    let mut o = serde_saphyr::SerializerOptions::default();
+    o.prefer_block_scalars = false;
+    o
+}
+
+/// Serializes documents as one multi-document YAML text, after a comment header.
+pub fn to_yaml(header: &str, docs: &[Node]) -> Result<String, String> {
+    let mut out = String::with_capacity(256 * docs.len().max(1));
+    for line in header.lines() {
+        out.push_str("# ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    for doc in docs {
+        out.push_str("---\n");
+        let text = serde_saphyr::to_string_with_options(doc, options()).map_err(|e| e.to_string())?;
+        out.push_str(&text);
+        if !text.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_11_words_are_quoted() {
+        let words =
+            ["no", "yes", "on", "off", "y", "n", "1_000", "2001-12-14", "1:20", "=", "<<", "null", "~", "0x10", ""];
+        let doc = Node::Map(words.iter().map(|w| (format!("k{w}"), Node::Str(w.to_string()))).collect());
+        let text = to_yaml("h", &[doc]).unwrap();
+        for w in words {
+            let line = text.lines().find(|l| l.starts_with(&format!("k{w}:"))).unwrap();
+            let value = line.split_once(": ").map(|x| x.1).unwrap_or("");
+            assert!(value.starts_with('"') || value.starts_with('\''), "`{w}` must be quoted, got `{line}`");
+        }
+    }
+}

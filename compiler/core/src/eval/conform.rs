@@ -1,0 +1,228 @@
+//! Checking a value against a declared type, converting where the type
+//! decides: `5m` is five minutes for a `Duration`, a record literal becomes
+//! a schema instance, refinements (`Port`) are checked.
+
+use std::sync::Arc;
+
+use sinfra_syntax::ast::ItemKind;
+
+use super::instance::instantiate;
+use super::interp::{Ctx, Env};
+use super::value::{Record, V, Value};
+use crate::diagnostics::Code;
+use crate::items::item_syntax;
+use crate::loc::{Diag, Loc};
+use crate::signatures::alias_def;
+use crate::ty::Ty;
+
+/// Checks `value` against `ty`; reports a mismatch at the value's origin (or `at`).
+pub fn conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Value {
+    if value.is_error() {
+        return value;
+    }
+    match try_conform(ctx, value, ty, at) {
+        Ok(v) => v,
+        Err(v) => {
+            let db = ctx.db;
+            let where_ = v.origin.unwrap_or(at);
+            let found = found_type(ctx, &v);
+            let mut d = Diag::new(
+                Code::TypeMismatch,
+                format!("expected `{}`, found {found}", ty.display(db)),
+                where_,
+                format!("this is {found}"),
+            );
+            if where_ != at {
+                d = d.with_label(at, format!("`{}` expected because of this", ty.display(db)));
+            }
+            if let (Ty::Duration, V::Quantity(_)) = (strip_alias(ctx, ty), &v.v) {
+                d = d.with_help("durations use `ms`, `s`, `m` or `h`, e.g. `30s`");
+            }
+            ctx.report(d);
+            Value::error()
+        }
+    }
+}
+
+fn found_type(ctx: &Ctx<'_>, v: &Value) -> String {
+    match &v.v {
+        V::Record(r) => match r.schema {
+            Some(s) => format!("`{}`", s.name(ctx.db)),
+            None => "a record".to_string(),
+        },
+        V::List(_) => "a list".to_string(),
+        V::Str(s) if s.len() <= 40 => format!("`String` (\"{s}\")"),
+        V::Int(i) => format!("`Int` ({i})"),
+        _ => format!("`{}`", v.type_name()),
+    }
+}
+
+fn strip_alias(ctx: &Ctx<'_>, ty: &Ty) -> Ty {
+    let mut t = ty.clone();
+    for _ in 0..16 {
+        match t {
+            Ty::Alias(a) => t = alias_def(ctx.db, ctx.project, a).base.clone(),
+            other => return other,
+        }
+    }
+    Ty::Error
+}
+
+/// `Err` returns the value that did not fit, for the caller's message.
+fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Value, Value> {
+    let ok = |b: bool, v: Value| if b { Ok(v) } else { Err(v) };
+    match ty {
+        Ty::Any | Ty::Error => Ok(value),
+        Ty::None => ok(matches!(value.v, V::None), value),
+        Ty::Bool => ok(matches!(value.v, V::Bool(_)), value),
+        Ty::Int => ok(matches!(value.v, V::Int(_)), value),
+        Ty::Float => match value.v {
+            V::Int(i) => Ok(Value { v: V::Float(i as f64), ..value }),
+            V::Float(_) => Ok(value),
+            _ => Err(value),
+        },
+        Ty::String => ok(matches!(value.v, V::Str(_)), value),
+        Ty::Lit(s) => ok(matches!(&value.v, V::Str(x) if **x == **s), value),
+        Ty::Quantity => match value.v {
+            V::Int(i) => Ok(Value {
+                v: V::Quantity(super::value::Quantity {
+                    value: i as f64,
+                    text: i.to_string().into(),
+                    milli_suffix: false,
+                }),
+                ..value
+            }),
+            V::Quantity(_) => Ok(value),
+            _ => Err(value),
+        },
+        Ty::Duration => match &value.v {
+            V::Duration(_) => Ok(value),
+            V::Quantity(q) if q.milli_suffix => {
+                let minutes = q.value * 1000.0;
+                Ok(Value { v: V::Duration((minutes * 60_000.0).round() as i64), ..value })
+            }
+            _ => Err(value),
+        },
+        Ty::Percent => ok(matches!(value.v, V::Percent(_)), value),
+        Ty::Secret => ok(matches!(value.v, V::Secret(_)), value),
+        Ty::Tier => ok(matches!(value.v, V::Tier(_)), value),
+        Ty::Region => ok(matches!(value.v, V::Region(_)), value),
+        Ty::Stack => ok(matches!(value.v, V::Stack(_)), value),
+        Ty::Optional(inner) => match value.v {
+            V::None => Ok(value),
+            _ => try_conform(ctx, value, inner, at),
+        },
+        Ty::Union(members) => {
+            // The first member whose shape fits decides (no diagnostics from failed attempts).
+            for m in members {
+                if shape_fits(ctx, &value, m) {
+                    return Ok(conform(ctx, value, m, at));
+                }
+            }
+            Err(value)
+        }
+        Ty::List(inner) => match &value.v {
+            V::List(items) => {
+                let items: Vec<Value> = items.iter().map(|i| conform(ctx, i.clone(), inner, at)).collect();
+                Ok(Value { v: V::List(Arc::new(items)), ..value })
+            }
+            _ => Err(value),
+        },
+        Ty::Map(inner) => match &value.v {
+            V::Record(r) if r.schema.is_none() => {
+                let fields = r.fields.iter().map(|(k, v)| (k.clone(), conform(ctx, v.clone(), inner, at))).collect();
+                Ok(Value { v: V::Record(Arc::new(Record { schema: None, fields })), ..value })
+            }
+            _ => Err(value),
+        },
+        Ty::Schema(s) => match &value.v {
+            V::Record(r) if r.schema.is_none() => {
+                let origin = value.origin.unwrap_or(at);
+                let inst = instantiate(ctx, *s, None, r.fields.clone(), origin);
+                Ok(inst.labelled(&value.labels))
+            }
+            V::Record(r) => {
+                let fits = r
+                    .schema
+                    .is_some_and(|actual| crate::signatures::schema_def(ctx.db, ctx.project, actual).extends(*s));
+                ok(fits, value)
+            }
+            _ => Err(value),
+        },
+        Ty::Record(_) => ok(matches!(value.v, V::Record(_)), value),
+        Ty::Alias(a) => {
+            let def = alias_def(ctx.db, ctx.project, *a).clone();
+            let v = try_conform(ctx, value, &def.base, at)?;
+            if def.refined {
+                check_refinement(ctx, *a, &v, at);
+            }
+            Ok(v)
+        }
+        Ty::Fn(_) | Ty::Builtin(_) => ok(matches!(value.v, V::Func(_) | V::Builtin(_)), value),
+    }
+}
+
+/// Whether a value has the outer shape of a type (for picking a union member).
+fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
+    match (strip_alias(ctx, ty), &v.v) {
+        (Ty::Any | Ty::Error, _) => true,
+        (Ty::Optional(inner), V::None) => {
+            let _ = inner;
+            true
+        }
+        (Ty::Optional(inner), _) => shape_fits(ctx, v, &inner),
+        (Ty::Union(ms), _) => ms.iter().any(|m| shape_fits(ctx, v, m)),
+        (Ty::None, V::None)
+        | (Ty::Bool, V::Bool(_))
+        | (Ty::Int, V::Int(_))
+        | (Ty::Float, V::Int(_) | V::Float(_))
+        | (Ty::String, V::Str(_))
+        | (Ty::Quantity, V::Quantity(_) | V::Int(_))
+        | (Ty::Duration, V::Duration(_))
+        | (Ty::Percent, V::Percent(_))
+        | (Ty::Secret, V::Secret(_))
+        | (Ty::List(_), V::List(_))
+        | (Ty::Map(_), V::Record(_))
+        | (Ty::Schema(_), V::Record(_))
+        | (Ty::Record(_), V::Record(_)) => true,
+        (Ty::Duration, V::Quantity(q)) => q.milli_suffix,
+        (Ty::Lit(s), V::Str(x)) => **x == *s,
+        _ => false,
+    }
+}
+
+/// Evaluates an alias's `where` with `self` bound to the value; reports E0202 when it fails.
+fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, at: Loc) {
+    let db = ctx.db;
+    let syntax = item_syntax(db, alias).clone();
+    let ItemKind::TypeAlias(decl) = &syntax.ast.kind else { return };
+    let Some(refinement) = &decl.refinement else { return };
+    let env = Env::new(alias).bind("self", v.clone());
+    let cond = eval_with_self(ctx, &refinement.cond, &env, v);
+    if let V::Bool(false) = cond.v {
+        let message = match &refinement.message {
+            Some(m) => {
+                let mv = eval_with_self(ctx, m, &env, v);
+                super::builtins::display(&mv).unwrap_or_default()
+            }
+            None => format!("the value does not satisfy `{}`", alias.name(db)),
+        };
+        let shown = super::builtins::display(v).unwrap_or_else(|_| v.type_name().to_string());
+        let where_ = v.origin.unwrap_or(at);
+        let mut d = Diag::new(
+            Code::RefinementFailed,
+            format!("`{shown}` is not a valid `{}`: {message}", alias.name(db)),
+            where_,
+            message.clone(),
+        )
+        .with_label(Loc::new(alias, refinement.cond.span), format!("`{}` requires this", alias.name(db)));
+        if where_ != at {
+            d = d.with_label(at, format!("`{}` expected because of this", alias.name(db)));
+        }
+        ctx.report(d);
+    }
+}
+
+fn eval_with_self(ctx: &mut Ctx<'_>, expr: &sinfra_syntax::ast::Expr, env: &Env, _v: &Value) -> Value {
+    ctx.eval(expr, env)
+}

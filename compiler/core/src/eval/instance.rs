@@ -1,0 +1,342 @@
+//! Schema instances: resources, services, the platform block and record
+//! literals typed by a schema. Fields are evaluated lazily, in any order,
+//! with cycles reported instead of followed.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use sinfra_syntax::ast::{Body, Expr, ItemKind, Member};
+
+use super::interp::{Ctx, Env};
+use super::value::{Labels, Record, V, Value};
+use crate::diagnostics::Code;
+use crate::items::{ItemId, ItemSyntax, ItemTag, item_syntax};
+use crate::loc::{Diag, Loc};
+use crate::resolve::FileScope;
+use crate::signatures::{MemberRef, SchemaDef, schema_def};
+use crate::ty::Ty;
+
+enum Slot {
+    /// A member expression not evaluated yet.
+    Expr { code: MemberRef, syntax: Arc<ItemSyntax>, ty: Ty },
+    /// A value given by a record literal, not checked yet.
+    Given(Value, Ty),
+    /// Being evaluated: reaching it again is a cycle.
+    InProgress,
+    /// Evaluated.
+    Done(Value),
+}
+
+/// An instance under construction.
+pub struct Instance {
+    slots: IndexMap<String, Slot>,
+    /// Output fields, in order (lets excluded).
+    fields: Vec<String>,
+}
+
+/// The body of an item that has one.
+fn body_of(syntax: &ItemSyntax) -> Option<&Body> {
+    match &syntax.ast.kind {
+        ItemKind::Schema(d) => Some(&d.body),
+        ItemKind::Resource(d) | ItemKind::Service(d) => Some(&d.body),
+        ItemKind::Platform(b) => Some(b),
+        ItemKind::Policy(p) => Some(&p.body),
+        _ => None,
+    }
+}
+
+fn member_expr(syntax: &ItemSyntax, index: usize) -> Option<&Expr> {
+    match body_of(syntax)?.members.get(index)? {
+        Member::Assign(a) => Some(&a.value),
+        Member::FieldDecl(f) => f.default.as_ref(),
+        Member::Let(l, _) => Some(&l.value),
+        _ => None,
+    }
+}
+
+impl Instance {
+    /// The value of field or let `name`, if the instance has one.
+    pub fn lookup(this: &Rc<RefCell<Instance>>, name: &str, ctx: &mut Ctx<'_>, at: Loc) -> Option<Value> {
+        if !this.borrow().slots.contains_key(name) {
+            return None;
+        }
+        Some(Instance::force(this, name, ctx, at))
+    }
+
+    fn force(this: &Rc<RefCell<Instance>>, name: &str, ctx: &mut Ctx<'_>, at: Loc) -> Value {
+        let slot = {
+            let mut inst = this.borrow_mut();
+            let Some(slot) = inst.slots.get_mut(name) else { return Value::error() };
+            match slot {
+                Slot::Done(v) => return v.clone(),
+                Slot::InProgress => {
+                    drop(inst);
+                    ctx.report(
+                        Diag::new(
+                            Code::Cycle,
+                            format!("field `{name}` depends on itself"),
+                            at,
+                            "this use closes the cycle",
+                        )
+                        .with_help("compute one of the fields from values that do not depend on it"),
+                    );
+                    return Value::error();
+                }
+                _ => std::mem::replace(slot, Slot::InProgress),
+            }
+        };
+        let value = match slot {
+            Slot::Expr { code, syntax, ty } => match member_expr(&syntax, code.index) {
+                Some(expr) => {
+                    let env = Env { item: code.owner, locals: Rc::default(), instance: Some(this.clone()) };
+                    let v = ctx.eval(expr, &env);
+                    ctx.conform(v, &ty, Loc::new(code.owner, expr.span))
+                }
+                None => Value::error(),
+            },
+            Slot::Given(v, ty) => {
+                let at = v.origin.unwrap_or(at);
+                ctx.conform(v, &ty, at)
+            }
+            Slot::InProgress | Slot::Done(_) => Value::error(),
+        };
+        if let Some(slot) = this.borrow_mut().slots.get_mut(name) {
+            *slot = Slot::Done(value.clone());
+        }
+        value
+    }
+
+    /// `self`: the fields evaluated so far and those not in progress.
+    pub fn self_record(this: &Rc<RefCell<Instance>>, ctx: &mut Ctx<'_>, at: Loc) -> Value {
+        let names: Vec<String> = this.borrow().fields.clone();
+        let mut fields = IndexMap::new();
+        for name in names {
+            if matches!(this.borrow().slots.get(&name), Some(Slot::InProgress)) {
+                continue;
+            }
+            fields.insert(name.clone(), Instance::force(this, &name, ctx, at));
+        }
+        Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at))
+    }
+}
+
+/// Builds and evaluates an instance of `schema`: fields come from `body`
+/// (an instance item's assignments), from `given` (a record literal), or
+/// from the schema's defaults.
+pub fn instantiate(
+    ctx: &mut Ctx<'_>,
+    schema: ItemId,
+    body: Option<(ItemId, Arc<ItemSyntax>)>,
+    given: IndexMap<String, Value>,
+    at: Loc,
+) -> Value {
+    let db = ctx.db;
+    let def: Arc<SchemaDef> = schema_def(db, ctx.project, schema).clone();
+    let mut slots = IndexMap::new();
+    let mut fields = Vec::new();
+    let mut assigned: IndexMap<String, MemberRef> = IndexMap::new();
+    let mut body_lets: Vec<(String, MemberRef)> = Vec::new();
+    if let Some((item, syntax)) = &body
+        && let Some(b) = body_of(syntax)
+    {
+        for (i, m) in b.members.iter().enumerate() {
+            match m {
+                Member::Assign(a) => {
+                    assigned.insert(a.name.name.clone(), MemberRef { owner: *item, index: i });
+                }
+                Member::Let(l, _) => body_lets.push((l.name.name.clone(), MemberRef { owner: *item, index: i })),
+                _ => {}
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for (name, field) in &def.fields {
+        fields.push(name.clone());
+        let slot = if let Some(v) = given.get(name) {
+            Slot::Given(v.clone(), field.ty.clone())
+        } else if let Some(code) = assigned.get(name) {
+            let syntax = body.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| item_syntax(db, code.owner).clone());
+            Slot::Expr { code: *code, syntax, ty: field.ty.clone() }
+        } else if let Some(code) = field.default {
+            Slot::Expr { code, syntax: item_syntax(db, code.owner).clone(), ty: field.ty.clone() }
+        } else if field.ty.is_optional() {
+            Slot::Done(Value::new(V::None, None))
+        } else {
+            missing.push(name.clone());
+            Slot::Done(Value::error())
+        };
+        slots.insert(name.clone(), slot);
+    }
+    for code in &def.lets {
+        let syntax = item_syntax(db, code.owner).clone();
+        if let Some(Member::Let(l, _)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) {
+            let ty = Ty::Any;
+            slots.insert(l.name.name.clone(), Slot::Expr { code: *code, syntax: syntax.clone(), ty });
+        }
+    }
+    for (name, code) in body_lets {
+        let syntax = body.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| item_syntax(db, code.owner).clone());
+        slots.insert(name, Slot::Expr { code, syntax, ty: Ty::Any });
+    }
+    // Unknown fields of a record literal (an instance body's are reported by the static check).
+    for (name, v) in &given {
+        if !def.fields.contains_key(name) {
+            let loc = v.origin.unwrap_or(at);
+            ctx.report(crate::signatures::unknown_field(db, loc.item, &def, name, loc.span));
+        }
+    }
+    if !missing.is_empty() && body.is_none() {
+        let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+        ctx.report(
+            Diag::new(
+                Code::MissingField,
+                format!("missing required field {list} of `{}`", schema.name(db)),
+                at,
+                "incomplete record",
+            )
+            .with_help(format!("set {list}")),
+        );
+    }
+    let this = Rc::new(RefCell::new(Instance { slots, fields: fields.clone() }));
+    let mut out = IndexMap::with_capacity(fields.len());
+    for name in &fields {
+        let v = Instance::force(&this, name, ctx, at);
+        out.insert(name.clone(), v);
+    }
+    run_checks(ctx, &this, &def.checks, at, None);
+    Value::new(V::Record(Arc::new(Record { schema: Some(schema), fields: out })), Some(at))
+}
+
+/// Evaluates `check` members; failures are reported at `at` with the check as a secondary label.
+fn run_checks(
+    ctx: &mut Ctx<'_>,
+    this: &Rc<RefCell<Instance>>,
+    checks: &[MemberRef],
+    at: Loc,
+    policy: Option<(ItemId, ItemId)>,
+) {
+    let db = ctx.db;
+    for code in checks {
+        let syntax = item_syntax(db, code.owner).clone();
+        let Some(Member::Check(check)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) else { continue };
+        let env = Env { item: code.owner, locals: Rc::default(), instance: Some(this.clone()) };
+        let cond = ctx.eval(&check.cond, &env);
+        let failed = match cond.v {
+            V::Bool(b) => !b,
+            V::Error => false,
+            _ => {
+                ctx.report(Diag::new(
+                    Code::TypeMismatch,
+                    format!("a `check` condition must be `Bool`, found {}", cond.type_name()),
+                    Loc::new(code.owner, check.cond.span),
+                    "not a Bool",
+                ));
+                false
+            }
+        };
+        if !failed {
+            continue;
+        }
+        let message = match &check.message {
+            Some(m) => {
+                let v = ctx.eval(m, &env);
+                super::builtins::display(&v).unwrap_or_default()
+            }
+            None => "check failed".to_string(),
+        };
+        let check_at = Loc::new(code.owner, check.cond.span);
+        let d = match policy {
+            Some((policy, service)) => Diag::new(
+                Code::PolicyViolation,
+                format!(
+                    "policy `{}` fails for service `{}` in {}: {message}",
+                    policy.name(db),
+                    service.name(db),
+                    ctx.stack_desc()
+                ),
+                at,
+                message.clone(),
+            )
+            .with_label(check_at, "the policy's check"),
+            None => Diag::new(Code::CheckFailed, format!("check failed: {message}"), at, message.clone())
+                .with_label(check_at, "this check does not hold")
+                .with_note(format!("in {}", ctx.stack_desc())),
+        };
+        ctx.report(d);
+    }
+}
+
+/// Evaluates a resource or service item in the context's stack.
+pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
+    let db = ctx.db;
+    let syntax = item_syntax(db, item).clone();
+    let (ItemKind::Resource(decl) | ItemKind::Service(decl)) = &syntax.ast.kind else { return Value::error() };
+    let scope = FileScope::new(db, ctx.index, item.file(db));
+    let Ok(schema) = scope.path_item(&decl.schema) else { return Value::error() };
+    if schema.tag(db) != ItemTag::Schema {
+        return Value::error();
+    }
+    ctx.name = Some(item.name(db).replace('_', "-").into());
+    ctx.instance_item = Some(item);
+    let tier_protected = ctx.stack.is_some_and(|s| ctx.platform.tiers[ctx.platform.stacks[s].tier].protected);
+    ctx.protected = decl.protected || tier_protected;
+    let at = Loc::new(item, decl.name.span);
+    instantiate(ctx, schema, Some((item, syntax.clone())), IndexMap::new(), at)
+}
+
+/// Evaluates the `platform` block as an instance of the prelude's `Platform` schema.
+pub fn eval_platform(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
+    let db = ctx.db;
+    let Some(schema) = ctx.index.global("Platform").filter(|s| s.tag(db) == ItemTag::Schema) else {
+        return Value::error();
+    };
+    let syntax = item_syntax(db, item).clone();
+    ctx.name = Some(ctx.platform.manifest.name.clone().into());
+    let at = Loc::new(item, sinfra_syntax::Span::new(syntax.ast.span.start, syntax.ast.span.start + 8));
+    instantiate(ctx, schema, Some((item, syntax)), IndexMap::new(), at)
+}
+
+/// Evaluates `policy`'s checks against `service` in the context's stack.
+pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
+    let db = ctx.db;
+    let syntax = item_syntax(db, policy).clone();
+    let ItemKind::Policy(decl) = &syntax.ast.kind else { return };
+    let scope = FileScope::new(db, ctx.index, policy.file(db));
+    let service_syntax = item_syntax(db, service).clone();
+    let ItemKind::Service(sdecl) = &service_syntax.ast.kind else { return };
+    if let Some(path) = &decl.schema {
+        let Ok(wanted) = scope.path_item(path) else { return };
+        let service_scope = FileScope::new(db, ctx.index, service.file(db));
+        let Ok(actual) = service_scope.path_item(&sdecl.schema) else { return };
+        if actual.tag(db) != ItemTag::Schema || !schema_def(db, ctx.project, actual).extends(wanted) {
+            return;
+        }
+    }
+    let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
+    let evaluated = super::instance_value(db, ctx.project, service, stack);
+    let V::Record(record) = &evaluated.value.v else { return };
+    let mut slots = IndexMap::new();
+    for (k, v) in &record.fields {
+        slots.insert(k.clone(), Slot::Done(v.clone()));
+    }
+    ctx.name = Some(service.name(db).replace('_', "-").into());
+    let mut checks = Vec::new();
+    for (i, m) in decl.body.members.iter().enumerate() {
+        match m {
+            Member::Let(l, _) => {
+                slots.insert(
+                    l.name.name.clone(),
+                    Slot::Expr { code: MemberRef { owner: policy, index: i }, syntax: syntax.clone(), ty: Ty::Any },
+                );
+            }
+            Member::Check(_) => checks.push(MemberRef { owner: policy, index: i }),
+            _ => {}
+        }
+    }
+    let this = Rc::new(RefCell::new(Instance { slots, fields: record.fields.keys().cloned().collect() }));
+    let at = Loc::new(service, sdecl.name.span);
+    run_checks(ctx, &this, &checks, at, Some((policy, service)));
+    let _ = Labels::default();
+}

@@ -1,0 +1,143 @@
+//! Per-stack evaluation: every resource, service, `let` and the platform
+//! block is evaluated once per stack it belongs to, as a salsa query keyed by
+//! (item, stack). Values carry tier and secret labels (see [`value`]).
+
+pub mod builtins;
+mod conform;
+mod instance;
+mod interp;
+pub mod value;
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use sinfra_syntax::ast::ItemKind;
+
+use crate::db::{Db, Project};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::index::project_index;
+use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::loc::{Diag, Loc};
+use crate::platform::platform_info;
+use crate::project::{Versions, parse_versions};
+
+pub use interp::Ctx;
+use value::Value;
+
+/// The value of an item in a stack, and what went wrong computing it.
+#[derive(Debug, PartialEq)]
+pub struct Evaluated {
+    /// The value (a record for instances; [`value::V::Error`] when it failed).
+    pub value: Value,
+    /// Problems found while evaluating.
+    pub diags: Vec<Diag>,
+}
+
+/// The parsed version datastore of the project.
+#[salsa::tracked(returns(ref))]
+pub fn versions(db: &dyn Db, project: Project) -> Arc<(Versions, Vec<Diagnostic>)> {
+    let info = platform_info(db, project);
+    Arc::new(parse_versions(project.versions_text(db).as_deref(), &info.manifest.versions))
+}
+
+thread_local! {
+    /// The (item, stack) evaluations in progress on this thread, to report cycles instead of entering them.
+    static ACTIVE: RefCell<Vec<(ItemId, Option<ItemId>)>> = const { RefCell::new(Vec::new()) };
+}
+
+struct ActiveGuard;
+
+impl ActiveGuard {
+    fn enter(key: (ItemId, Option<ItemId>)) -> ActiveGuard {
+        ACTIVE.with(|a| a.borrow_mut().push(key));
+        ActiveGuard
+    }
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| {
+            a.borrow_mut().pop();
+        });
+    }
+}
+
+/// If evaluating `key` now would close a cycle, the items on the cycle.
+pub(crate) fn cycle_path(key: (ItemId, Option<ItemId>)) -> Option<Vec<ItemId>> {
+    ACTIVE.with(|a| {
+        let a = a.borrow();
+        let start = a.iter().position(|k| *k == key)?;
+        Some(a[start..].iter().map(|k| k.0).collect())
+    })
+}
+
+/// Evaluates a resource or service instance in a stack (`None`: a shared resource).
+#[salsa::tracked(returns(ref))]
+pub fn instance_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<ItemId>) -> Arc<Evaluated> {
+    let _guard = ActiveGuard::enter((item, stack));
+    let mut ctx = Ctx::new(db, project, stack);
+    let value = instance::eval_instance_item(&mut ctx, item);
+    Arc::new(Evaluated { value, diags: ctx.diags })
+}
+
+/// Evaluates a top-level `let` in a stack.
+#[salsa::tracked(returns(ref))]
+pub fn let_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<ItemId>) -> Arc<Evaluated> {
+    let _guard = ActiveGuard::enter((item, stack));
+    let mut ctx = Ctx::new(db, project, stack);
+    let syntax = item_syntax(db, item).clone();
+    let value = match &syntax.ast.kind {
+        ItemKind::Let(decl) => ctx.eval_let_decl(item, decl),
+        _ => Value::error(),
+    };
+    Arc::new(Evaluated { value, diags: ctx.diags })
+}
+
+/// Evaluates the `platform` block in a stack, as an instance of the prelude's `Platform` schema.
+#[salsa::tracked(returns(ref))]
+pub fn platform_value(db: &dyn Db, project: Project, stack: Option<ItemId>) -> Arc<Evaluated> {
+    let info = platform_info(db, project);
+    let Some(item) = info.platform else {
+        return Arc::new(Evaluated { value: Value::error(), diags: Vec::new() });
+    };
+    let _guard = ActiveGuard::enter((item, stack));
+    let mut ctx = Ctx::new(db, project, stack);
+    let value = instance::eval_platform(&mut ctx, item);
+    Arc::new(Evaluated { value, diags: ctx.diags })
+}
+
+/// Evaluates a policy's checks for every service it applies to, in every stack it selects.
+#[salsa::tracked(returns(ref))]
+pub fn policy_diagnostics(db: &dyn Db, project: Project, policy: ItemId) -> Arc<Vec<Diag>> {
+    let info = platform_info(db, project);
+    let index = project_index(db, project);
+    let placement = crate::platform::placement(db, project, policy);
+    let mut diags = Vec::new();
+    let Some(stacks) = &placement.stacks else { return Arc::new(diags) };
+    for &s in stacks {
+        let stack = info.stacks[s].item;
+        for &service in index.globals.values().filter(|i| i.tag(db) == ItemTag::Service) {
+            let service_placement = crate::platform::placement(db, project, service);
+            if !service_placement.stacks.as_ref().is_some_and(|st| st.contains(&s)) {
+                continue;
+            }
+            let mut ctx = Ctx::new(db, project, Some(stack));
+            instance::eval_policy(&mut ctx, policy, service);
+            diags.extend(ctx.diags);
+        }
+    }
+    Arc::new(diags)
+}
+
+/// A diagnostic for an evaluation cycle.
+pub(crate) fn cycle_diag(db: &dyn Db, path: &[ItemId], at: Loc) -> Diag {
+    let names: Vec<&str> = path.iter().map(|i| i.name(db).as_str()).collect();
+    Diag::new(
+        Code::Cycle,
+        format!("`{}` depends on itself", names.first().copied().unwrap_or("?")),
+        at,
+        "this use closes the cycle",
+    )
+    .with_note(format!("cycle: {} → {}", names.join(" → "), names.first().copied().unwrap_or("?")))
+    .with_help("break the cycle: move the shared value into a `let` or a field both can read")
+}

@@ -1,0 +1,239 @@
+//! Runtime values, with the labels that carry tier and secret provenance.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::items::ItemId;
+use crate::loc::Loc;
+
+/// Where a value's data came from, for the tier and secret rules.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Label {
+    /// Derived from a resource instance.
+    Instance {
+        /// The instance's tier (`None`: a shared resource).
+        tier: Option<usize>,
+        /// The instance's stack (`None`: a shared resource).
+        stack: Option<usize>,
+        /// The resource.
+        resource: ItemId,
+        /// The expression that brought the value in.
+        origin: Loc,
+    },
+    /// Derived from a secret.
+    Secret {
+        /// The expression that brought the secret in.
+        origin: Loc,
+    },
+}
+
+impl Label {
+    /// The expression that brought the value in.
+    pub fn origin(&self) -> Loc {
+        match self {
+            Label::Instance { origin, .. } | Label::Secret { origin } => *origin,
+        }
+    }
+
+    fn with_origin(&self, origin: Loc) -> Label {
+        match self {
+            Label::Instance { tier, stack, resource, .. } => {
+                Label::Instance { tier: *tier, stack: *stack, resource: *resource, origin }
+            }
+            Label::Secret { .. } => Label::Secret { origin },
+        }
+    }
+}
+
+/// A set of labels; empty for most values, so it costs one pointer.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Labels(Option<Arc<Vec<Label>>>);
+
+impl Labels {
+    /// One label.
+    pub fn one(label: Label) -> Labels {
+        Labels(Some(Arc::new(vec![label])))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The labels.
+    pub fn iter(&self) -> impl Iterator<Item = &Label> {
+        self.0.iter().flat_map(|v| v.iter())
+    }
+
+    /// The union of two sets.
+    pub fn union(&self, other: &Labels) -> Labels {
+        match (&self.0, &other.0) {
+            (None, _) => other.clone(),
+            (_, None) => self.clone(),
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) => self.clone(),
+            (Some(a), Some(b)) => {
+                let mut v: Vec<Label> = a.to_vec();
+                for l in b.iter() {
+                    if !v.contains(l) {
+                        v.push(l.clone());
+                    }
+                }
+                Labels(Some(Arc::new(v)))
+            }
+        }
+    }
+
+    /// The labels whose origin is `from`, moved to `to` (a field access widens `cache` to `cache.host`).
+    pub fn reorigin(&self, from: Loc, to: Loc) -> Labels {
+        match &self.0 {
+            None => Labels::default(),
+            Some(v) => Labels(Some(Arc::new(
+                v.iter().map(|l| if l.origin() == from { l.with_origin(to) } else { l.clone() }).collect(),
+            ))),
+        }
+    }
+}
+
+/// A reference to a key of a Kubernetes Secret.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SecretRef {
+    /// The Secret's name.
+    pub name: String,
+    /// The key in it.
+    pub key: String,
+}
+
+/// A quantity: `500m`, `1Gi`, `2`. Compared by value, printed as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quantity {
+    /// The value in base units.
+    pub value: f64,
+    /// The canonical text (`500m`).
+    pub text: Arc<str>,
+    /// Written with the `m` suffix, which means minutes for a `Duration`.
+    pub milli_suffix: bool,
+}
+
+/// A record: a schema instance, a record literal or a map.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Record {
+    /// The schema it is an instance of.
+    pub schema: Option<ItemId>,
+    /// Its fields, in order.
+    pub fields: IndexMap<String, Value>,
+}
+
+/// The shapes of values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum V {
+    /// `none`
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(Arc<str>),
+    /// A quantity.
+    Quantity(Quantity),
+    /// A duration in milliseconds.
+    Duration(i64),
+    /// A percentage.
+    Percent(f64),
+    /// A secret reference.
+    Secret(Arc<SecretRef>),
+    /// A list.
+    List(Arc<Vec<Value>>),
+    /// A record or map.
+    Record(Arc<Record>),
+    /// A tier (index into the platform's tiers).
+    Tier(usize),
+    /// A region.
+    Region(usize),
+    /// A stack.
+    Stack(usize),
+    /// A user function.
+    Func(ItemId),
+    /// A builtin function.
+    Builtin(&'static str),
+    /// An imported module.
+    Module(Arc<str>),
+    /// The result of an error (already reported): poisons what it touches, silently.
+    Error,
+}
+
+/// A value with its labels and the expression that produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    /// The data.
+    pub v: V,
+    /// Tier and secret provenance.
+    pub labels: Labels,
+    /// The expression that produced it.
+    pub origin: Option<Loc>,
+}
+
+impl Value {
+    /// A value without labels.
+    pub fn new(v: V, origin: Option<Loc>) -> Value {
+        Value { v, labels: Labels::default(), origin }
+    }
+
+    /// The poison value.
+    pub fn error() -> Value {
+        Value::new(V::Error, None)
+    }
+
+    /// A string.
+    pub fn str(s: impl Into<Arc<str>>, origin: Option<Loc>) -> Value {
+        Value::new(V::Str(s.into()), origin)
+    }
+
+    /// Whether it is the poison value.
+    pub fn is_error(&self) -> bool {
+        matches!(self.v, V::Error)
+    }
+
+    /// The same value with more labels.
+    pub fn labelled(mut self, labels: &Labels) -> Value {
+        self.labels = self.labels.union(labels);
+        self
+    }
+
+    /// A short name of the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.v {
+            V::None => "none",
+            V::Bool(_) => "Bool",
+            V::Int(_) => "Int",
+            V::Float(_) => "Float",
+            V::Str(_) => "String",
+            V::Quantity(_) => "Quantity",
+            V::Duration(_) => "Duration",
+            V::Percent(_) => "Percent",
+            V::Secret(_) => "Secret",
+            V::List(_) => "list",
+            V::Record(r) if r.schema.is_some() => "schema instance",
+            V::Record(_) => "record",
+            V::Tier(_) => "Tier",
+            V::Region(_) => "Region",
+            V::Stack(_) => "Stack",
+            V::Func(_) | V::Builtin(_) => "function",
+            V::Module(_) => "module",
+            V::Error => "{unknown}",
+        }
+    }
+
+    /// Every label of the value and of everything inside it.
+    pub fn deep_labels(&self, out: &mut Vec<Label>) {
+        out.extend(self.labels.iter().cloned());
+        match &self.v {
+            V::List(items) => items.iter().for_each(|i| i.deep_labels(out)),
+            V::Record(r) => r.fields.values().for_each(|f| f.deep_labels(out)),
+            _ => {}
+        }
+    }
+}

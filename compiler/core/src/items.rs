@@ -1,0 +1,150 @@
+//! Parsing as queries, and the item tree: the firewall between edits and
+//! everything semantic.
+//!
+//! `parse` is `no_eq` (every edit changes spans). `file_items` names the
+//! items of a file; `item_syntax` re-parses one item's own text, so its spans
+//! are relative to the item and an edit above it — or inside another item —
+//! leaves it equal, and salsa re-runs nothing that depends on it.
+
+use std::sync::Arc;
+
+use sinfra_syntax::ast::{self, ItemKind};
+use sinfra_syntax::{Parse, Span};
+
+use crate::db::{Db, SourceFile};
+
+/// Parses a file (with recovery: always a tree).
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn parse(db: &dyn Db, file: SourceFile) -> Parse {
+    sinfra_syntax::parse(file.text(db))
+}
+
+/// The kind tag of an item, part of its identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ItemTag {
+    /// `import`
+    Import,
+    /// `platform`
+    Platform,
+    /// `tier`
+    Tier,
+    /// `region`
+    Region,
+    /// `stack`
+    Stack,
+    /// `let`
+    Let,
+    /// `fn`
+    Fn,
+    /// `schema`
+    Schema,
+    /// `type`
+    Type,
+    /// `resource`
+    Resource,
+    /// `service`
+    Service,
+    /// `policy`
+    Policy,
+    /// unparseable
+    Error,
+}
+
+impl ItemTag {
+    fn of(kind: &ItemKind) -> ItemTag {
+        match kind {
+            ItemKind::Import(_) => ItemTag::Import,
+            ItemKind::Platform(_) => ItemTag::Platform,
+            ItemKind::Tier(_) => ItemTag::Tier,
+            ItemKind::Region(_) => ItemTag::Region,
+            ItemKind::Stack(_) => ItemTag::Stack,
+            ItemKind::Let(_) => ItemTag::Let,
+            ItemKind::Fn(_) => ItemTag::Fn,
+            ItemKind::Schema(_) => ItemTag::Schema,
+            ItemKind::TypeAlias(_) => ItemTag::Type,
+            ItemKind::Resource(_) => ItemTag::Resource,
+            ItemKind::Service(_) => ItemTag::Service,
+            ItemKind::Policy(_) => ItemTag::Policy,
+            ItemKind::Error => ItemTag::Error,
+        }
+    }
+}
+
+/// The identity of an item: its file, kind, name and the how-many-th item of
+/// that kind and name it is in the file (so duplicates stay distinct).
+/// Position-independent: moving or editing an item keeps its id.
+// `no_lifetime` lets item ids live inside values, labels and diagnostics
+// without threading the database lifetime through the whole evaluator.
+// Slots are never reclaimed (`revisions = usize::MAX`), which keeps ids valid
+// for the database's life: the number of distinct items is small.
+#[salsa::interned(debug, unsafe(no_lifetime), revisions = usize::MAX)]
+pub struct ItemId {
+    /// The file declaring it.
+    #[returns(copy)]
+    pub file: SourceFile,
+    /// Its kind.
+    #[returns(copy)]
+    pub tag: ItemTag,
+    /// Its name (`""` for `platform`, the dotted path for `import`).
+    #[returns(ref)]
+    pub name: String,
+    /// Occurrence of this (kind, name) in the file, from 0.
+    #[returns(copy)]
+    pub ordinal: u32,
+}
+
+/// The items of a file, in source order.
+#[salsa::tracked(returns(ref))]
+pub fn file_items(db: &dyn Db, file: SourceFile) -> Vec<ItemId> {
+    let parse = parse(db, file);
+    let mut seen: Vec<(ItemTag, String)> = Vec::new();
+    parse
+        .file
+        .items
+        .iter()
+        .map(|item| {
+            let tag = ItemTag::of(&item.kind);
+            let name = match &item.kind {
+                ItemKind::Import(i) => i.path.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("."),
+                _ => item.name().map(|n| n.name.clone()).unwrap_or_default(),
+            };
+            let ordinal = seen.iter().filter(|(t, n)| *t == tag && *n == name).count() as u32;
+            seen.push((tag, name.clone()));
+            ItemId::new(db, file, tag, name, ordinal)
+        })
+        .collect()
+}
+
+/// Where an item's text starts in its file (doc comment included), and ends.
+#[salsa::tracked(returns(copy))]
+pub fn item_range(db: &dyn Db, item: ItemId) -> Span {
+    let file = item.file(db);
+    let parse = parse(db, file);
+    let index = file_items(db, file).iter().position(|i| *i == item);
+    match index.and_then(|i| Some((parse.item_start_with_doc(i)?, parse.file.items.get(i)?))) {
+        Some((start, ast)) => Span::new(start, ast.span.end),
+        None => Span::default(),
+    }
+}
+
+/// One item's syntax with spans relative to [`item_range`]'s start.
+#[derive(Debug, PartialEq)]
+pub struct ItemSyntax {
+    /// The item.
+    pub ast: ast::Item,
+}
+
+/// Re-parses one item from its own text: equal across edits elsewhere.
+#[salsa::tracked(returns(ref))]
+pub fn item_syntax(db: &dyn Db, item: ItemId) -> Arc<ItemSyntax> {
+    let range = item_range(db, item);
+    let text = item.file(db).text(db);
+    let slice = text.get(range.range()).unwrap_or("");
+    let parsed = sinfra_syntax::parse(slice);
+    let ast = parsed.file.items.into_iter().next().unwrap_or(ast::Item {
+        doc: None,
+        kind: ItemKind::Error,
+        span: Span::default(),
+    });
+    Arc::new(ItemSyntax { ast })
+}

@@ -1,0 +1,20 @@
+//! sinfra's compiler core: the salsa database and every semantic query —
+//! name resolution, types, per-stack evaluation, tier labels and emitters.
+//!
+//! Invariant: the core does no IO. Front ends (the CLI, the language server)
+//! load files into the database and render what the queries return.
+
+pub mod check;
+pub mod db;
+pub mod diagnostics;
+pub mod emit;
+pub mod eval;
+pub mod index;
+pub mod items;
+pub mod loc;
+pub mod platform;
+pub mod project;
+pub mod resolve;
+pub mod signatures;
+pub mod stdlib;
+pub mod ty;

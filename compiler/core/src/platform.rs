@@ -1,0 +1,402 @@
+//! Tiers, regions and stacks: the deploy targets every instance is evaluated
+//! for, and which stacks each resource, service and policy belongs to.
+
+use std::sync::Arc;
+
+use sinfra_syntax::ast::{ExprKind, ItemKind, Member, Selector, StrPart};
+
+use crate::db::{Db, Project};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::eval::builtins::is_dns_label;
+use crate::index::project_index;
+use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::loc::{Diag, Loc};
+use crate::project::{Manifest, parse_manifest};
+use crate::resolve::did_you_mean;
+
+/// A declared tier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierInfo {
+    /// Its item.
+    pub item: ItemId,
+    /// Its name.
+    pub name: String,
+    /// Declared `protected`.
+    pub protected: bool,
+}
+
+/// A declared region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionInfo {
+    /// Its item.
+    pub item: ItemId,
+    /// Its identifier.
+    pub name: String,
+    /// The cloud's name for it.
+    pub cloud_name: String,
+}
+
+/// A declared stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackInfo {
+    /// Its item.
+    pub item: ItemId,
+    /// Its identifier.
+    pub name: String,
+    /// Its DNS form (`prod_us` → `prod-us`): directory and Application name.
+    pub dns: String,
+    /// Index into [`PlatformInfo::tiers`].
+    pub tier: usize,
+    /// Index into [`PlatformInfo::regions`].
+    pub region: usize,
+    /// The cluster API server URL.
+    pub cluster: String,
+    /// The namespace services deploy to.
+    pub namespace: String,
+}
+
+/// Everything about the deploy targets.
+#[derive(Debug, PartialEq, Eq, Default)]
+pub struct PlatformInfo {
+    /// The settings of `sinfra.toml`.
+    pub manifest: Manifest,
+    /// Tiers in declaration order.
+    pub tiers: Vec<TierInfo>,
+    /// Regions in declaration order.
+    pub regions: Vec<RegionInfo>,
+    /// Stacks in declaration order.
+    pub stacks: Vec<StackInfo>,
+    /// The `platform` item.
+    pub platform: Option<ItemId>,
+    /// Problems in tier, region, stack and platform declarations.
+    pub diags: Vec<Diag>,
+    /// Problems in `sinfra.toml`.
+    pub manifest_diags: Vec<Diagnostic>,
+}
+
+impl PlatformInfo {
+    /// The index of a stack by item.
+    pub fn stack_index(&self, item: ItemId) -> Option<usize> {
+        self.stacks.iter().position(|s| s.item == item)
+    }
+
+    /// The index of a tier by name.
+    pub fn tier_index(&self, name: &str) -> Option<usize> {
+        self.tiers.iter().position(|t| t.name == name)
+    }
+
+    /// The index of a stack by name.
+    pub fn stack_by_name(&self, name: &str) -> Option<usize> {
+        self.stacks.iter().position(|s| s.name == name)
+    }
+
+    /// The names of the stacks with these indices, comma-separated.
+    pub fn stack_names(&self, stacks: &[usize]) -> String {
+        stacks.iter().map(|&s| self.stacks[s].name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Lowers the tier, region, stack and platform declarations.
+#[salsa::tracked(returns(ref))]
+pub fn platform_info(db: &dyn Db, project: Project) -> Arc<PlatformInfo> {
+    let index = project_index(db, project);
+    let (manifest, manifest_diags) = parse_manifest(project.manifest_text(db));
+    let mut info = PlatformInfo { manifest, manifest_diags, ..PlatformInfo::default() };
+    for (name, &item) in &index.tiers {
+        let syntax = item_syntax(db, item);
+        let protected = matches!(&syntax.ast.kind, ItemKind::Tier(t) if t.protected);
+        if !is_dns_label(&name.replace('_', "-")) {
+            info.diags.push(Diag::new(
+                Code::InvalidOutputName,
+                format!("tier name `{name}` is not usable as a label value"),
+                Loc::new(item, name_span(db, item)),
+                "use lowercase letters, digits and `_`",
+            ));
+        }
+        info.tiers.push(TierInfo { item, name: name.clone(), protected });
+    }
+    for (name, &item) in &index.regions {
+        let syntax = item_syntax(db, item);
+        let mut cloud_name = name.replace('_', "-");
+        if let ItemKind::Region(r) = &syntax.ast.kind {
+            match literal_string(&r.value.kind) {
+                Some(s) => cloud_name = s,
+                None => info.diags.push(Diag::new(
+                    Code::InvalidPlatform,
+                    "a region's cloud name must be a plain string literal",
+                    Loc::new(item, r.value.span),
+                    "not a string literal",
+                )),
+            }
+        }
+        info.regions.push(RegionInfo { item, name: name.clone(), cloud_name });
+    }
+    for (name, &item) in &index.stacks {
+        if let Some(stack) = lower_stack(db, &mut info, item, name) {
+            info.stacks.push(stack);
+        }
+    }
+    if info.tiers.is_empty() && !info.stacks.is_empty() {
+        let item = info.stacks[0].item;
+        info.diags.push(Diag::new(
+            Code::InvalidPlatform,
+            "the project declares no tier",
+            Loc::new(item, name_span(db, item)),
+            "this stack needs a tier",
+        ));
+    }
+    info.platform = index.platforms.iter().copied().find(|p| p.file(db).origin(db) == crate::db::Origin::Project);
+    let project_platforms: Vec<ItemId> =
+        index.platforms.iter().copied().filter(|p| p.file(db).origin(db) == crate::db::Origin::Project).collect();
+    for extra in project_platforms.iter().skip(1) {
+        info.diags.push(
+            Diag::new(
+                Code::InvalidPlatform,
+                "a project has one `platform` block",
+                Loc::new(*extra, keyword_span(db, *extra)),
+                "second `platform` block",
+            )
+            .with_label(Loc::new(project_platforms[0], keyword_span(db, project_platforms[0])), "first declared here"),
+        );
+    }
+    Arc::new(info)
+}
+
+fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -> Option<StackInfo> {
+    let syntax = item_syntax(db, item);
+    let ItemKind::Stack(decl) = &syntax.ast.kind else { return None };
+    let mut tier = None;
+    let mut region = None;
+    let mut cluster = None;
+    let mut namespace = None;
+    for member in &decl.body.members {
+        let Member::Assign(a) = member else {
+            if let Member::FieldDecl(f) = member {
+                info.diags.push(Diag::new(
+                    Code::MisplacedItem,
+                    "a stack sets fields, it declares none",
+                    Loc::new(item, f.span),
+                    "write `name = value`",
+                ));
+            }
+            continue;
+        };
+        let at = Loc::new(item, a.value.span);
+        match a.name.name.as_str() {
+            "tier" | "region" => {
+                let is_tier = a.name.name == "tier";
+                let ExprKind::Name(target) = &a.value.kind else {
+                    info.diags.push(Diag::new(
+                        Code::InvalidPlatform,
+                        format!("`{}` takes a declared {} name", a.name.name, a.name.name),
+                        at,
+                        "not a name",
+                    ));
+                    continue;
+                };
+                let names: Vec<&str> = if is_tier {
+                    info.tiers.iter().map(|t| t.name.as_str()).collect()
+                } else {
+                    info.regions.iter().map(|r| r.name.as_str()).collect()
+                };
+                match names.iter().position(|n| *n == target.name) {
+                    Some(i) if is_tier => tier = Some(i),
+                    Some(i) => region = Some(i),
+                    None => {
+                        let mut d = Diag::new(
+                            Code::UnknownName,
+                            format!("unknown {} `{}`", a.name.name, target.name),
+                            Loc::new(item, target.span),
+                            format!("no {} of this name", a.name.name),
+                        )
+                        .with_note(format!("declared {}s: {}", a.name.name, names.join(", ")));
+                        if let Some(s) = did_you_mean(&target.name, names.iter().copied()) {
+                            d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                                format!("replace with `{s}`"),
+                                Loc::new(item, target.span),
+                                s,
+                            );
+                        }
+                        info.diags.push(d);
+                        // Keep the stack so that its uses resolve; mark it with the first tier/region.
+                        if is_tier { tier = Some(usize::MAX) } else { region = Some(usize::MAX) }
+                    }
+                }
+            }
+            "cluster" | "namespace" => match literal_string(&a.value.kind) {
+                Some(s) if a.name.name == "cluster" => cluster = Some(s),
+                Some(s) => {
+                    if !is_dns_label(&s) {
+                        info.diags.push(Diag::new(
+                            Code::InvalidOutputName,
+                            format!("namespace `{s}` is not a DNS-1123 label"),
+                            at,
+                            "invalid namespace",
+                        ));
+                    }
+                    namespace = Some(s)
+                }
+                None => info.diags.push(Diag::new(
+                    Code::InvalidPlatform,
+                    format!("`{}` must be a plain string literal", a.name.name),
+                    at,
+                    "not a string literal",
+                )),
+            },
+            other => {
+                let mut d = Diag::new(
+                    Code::UnknownField,
+                    format!("unknown stack setting `{other}`"),
+                    Loc::new(item, a.name.span),
+                    "a stack has `tier`, `region`, `cluster` and `namespace`",
+                );
+                if let Some(s) = did_you_mean(other, ["tier", "region", "cluster", "namespace"]) {
+                    d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                        format!("replace with `{s}`"),
+                        Loc::new(item, a.name.span),
+                        s,
+                    );
+                }
+                info.diags.push(d);
+            }
+        }
+    }
+    let at = Loc::new(item, decl.name.span);
+    let mut missing = Vec::new();
+    if tier.is_none() {
+        missing.push("tier");
+    }
+    if region.is_none() {
+        missing.push("region");
+    }
+    if cluster.is_none() {
+        missing.push("cluster");
+    }
+    if !missing.is_empty() {
+        info.diags.push(Diag::new(
+            Code::MissingField,
+            format!(
+                "stack `{name}` is missing {}",
+                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+            ),
+            at,
+            "incomplete stack",
+        ));
+    }
+    let dns = name.replace('_', "-");
+    if !is_dns_label(&dns) {
+        info.diags.push(
+            Diag::new(
+                Code::InvalidOutputName,
+                format!("stack name `{name}` does not make a DNS-1123 label (`{dns}`)"),
+                at,
+                "used as a directory and an Argo CD Application name",
+            )
+            .with_help("use lowercase letters, digits and `_`"),
+        );
+    }
+    let tier = tier.filter(|&t| t != usize::MAX).or(if info.tiers.is_empty() { None } else { Some(0) })?;
+    let region = region.filter(|&r| r != usize::MAX).or(if info.regions.is_empty() { None } else { Some(0) })?;
+    Some(StackInfo {
+        item,
+        name: name.to_string(),
+        dns,
+        tier,
+        region,
+        cluster: cluster.unwrap_or_default(),
+        namespace: namespace.unwrap_or_else(|| info.manifest.name.clone()),
+    })
+}
+
+fn literal_string(kind: &ExprKind) -> Option<String> {
+    match kind {
+        ExprKind::Str(parts) => match parts.as_slice() {
+            [] => Some(String::new()),
+            [StrPart::Text(t)] => Some(t.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
+    item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()
+}
+
+fn keyword_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
+    let s = item_syntax(db, item).ast.span;
+    sinfra_syntax::Span::new(s.start, s.start + 8)
+}
+
+/// The stacks an instance (resource, service or policy) belongs to, or `None` for a shared resource.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// Stack indices, in declaration order; `None` for a `shared` resource.
+    pub stacks: Option<Vec<usize>>,
+    /// Problems in the selector.
+    pub diags: Vec<Diag>,
+}
+
+/// Where an instance exists.
+#[salsa::tracked(returns(ref))]
+pub fn placement(db: &dyn Db, project: Project, item: ItemId) -> Arc<Placement> {
+    let info = platform_info(db, project);
+    let syntax = item_syntax(db, item);
+    let (selector, shared) = match &syntax.ast.kind {
+        ItemKind::Resource(d) => (d.selector.as_ref(), d.shared),
+        ItemKind::Service(d) => (d.selector.as_ref(), false),
+        ItemKind::Policy(p) => (p.selector.as_ref(), false),
+        _ => (None, false),
+    };
+    let mut diags = Vec::new();
+    if shared {
+        if let Some(sel) = selector {
+            diags.push(Diag::new(
+                Code::MisplacedItem,
+                "a shared resource has one instance; it takes no selector",
+                Loc::new(item, sel.span),
+                "remove this selector",
+            ));
+        }
+        return Arc::new(Placement { stacks: None, diags });
+    }
+    let stacks = match selector {
+        None => (0..info.stacks.len()).collect(),
+        Some(sel) => select(db, &info, item, sel, &mut diags),
+    };
+    let _ = ItemTag::Stack;
+    Arc::new(Placement { stacks: Some(stacks), diags })
+}
+
+fn select(db: &dyn Db, info: &PlatformInfo, item: ItemId, sel: &Selector, diags: &mut Vec<Diag>) -> Vec<usize> {
+    let _ = db;
+    let mut chosen = Vec::new();
+    for name in &sel.names {
+        if let Some(t) = info.tier_index(&name.name) {
+            chosen.extend(info.stacks.iter().enumerate().filter(|(_, s)| s.tier == t).map(|(i, _)| i));
+        } else if let Some(s) = info.stack_by_name(&name.name) {
+            chosen.push(s);
+        } else {
+            let candidates: Vec<&str> =
+                info.tiers.iter().map(|t| t.name.as_str()).chain(info.stacks.iter().map(|s| s.name.as_str())).collect();
+            let mut d = Diag::new(
+                Code::UnknownName,
+                format!("unknown tier or stack `{}`", name.name),
+                Loc::new(item, name.span),
+                "no tier or stack of this name",
+            )
+            .with_note(format!("tiers and stacks: {}", candidates.join(", ")));
+            if let Some(s) = did_you_mean(&name.name, candidates.iter().copied()) {
+                d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                    format!("replace with `{s}`"),
+                    Loc::new(item, name.span),
+                    s,
+                );
+            }
+            diags.push(d);
+        }
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen
+}

@@ -1,0 +1,243 @@
+//! The project manifest (`sinfra.toml`) and the version datastore
+//! (`versions.toml`), parsed from text (the core does no IO).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use sinfra_syntax::Span;
+
+use crate::diagnostics::{Code, Diagnostic, Location};
+
+/// The manifest file name that marks a project root.
+pub const MANIFEST: &str = "sinfra.toml";
+
+/// How a rule is enforced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning.
+    #[default]
+    Warn,
+    /// Reported as an error.
+    Error,
+}
+
+/// The settings of `sinfra.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Manifest {
+    /// The project's name (a DNS label).
+    pub name: String,
+    /// The versions file, relative to the root.
+    pub versions: String,
+    /// The default output directory of `build`.
+    pub out: String,
+    /// Same tier, other region (E0302).
+    pub cross_region: RuleLevel,
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest {
+            name: "project".into(),
+            versions: "versions.toml".into(),
+            out: "deploy".into(),
+            cross_region: RuleLevel::Warn,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    project: RawProject,
+    #[serde(default)]
+    rules: RawRules,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    name: String,
+    versions: Option<String>,
+    out: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    cross_region: Option<RuleLevel>,
+}
+
+/// Parses `sinfra.toml`; problems come back as diagnostics located in it.
+pub fn parse_manifest(text: &str) -> (Manifest, Vec<Diagnostic>) {
+    let at = |span: Option<std::ops::Range<usize>>| Location {
+        path: MANIFEST.to_string(),
+        span: span.map(Span::from).unwrap_or_default(),
+    };
+    match toml::from_str::<RawManifest>(text) {
+        Ok(raw) => {
+            let mut diags = Vec::new();
+            let name = raw.project.name;
+            if !crate::eval::builtins::is_dns_label(&name) {
+                let span = text.find(&format!("\"{name}\"")).map(|s| s..s + name.len() + 2);
+                diags.push(
+                    Diagnostic::new(
+                        Code::InvalidManifest,
+                        format!("project name `{name}` is not a DNS-1123 label"),
+                        at(span),
+                        "invalid name",
+                    )
+                    .with_help("use lowercase letters, digits and `-`, at most 63 characters"),
+                );
+            }
+            for (key, value) in [("versions", &raw.project.versions), ("out", &raw.project.out)] {
+                if let Some(v) = value
+                    && !is_safe_relative_path(v)
+                {
+                    let span = text.find(&format!("\"{v}\"")).map(|s| s..s + v.len() + 2);
+                    diags.push(Diagnostic::new(
+                        Code::InvalidManifest,
+                        format!("`{key}` must be a relative path inside the project"),
+                        at(span),
+                        "not a relative path inside the project",
+                    ));
+                }
+            }
+            let m = Manifest {
+                name,
+                versions: raw.project.versions.unwrap_or_else(|| "versions.toml".into()),
+                out: raw.project.out.unwrap_or_else(|| "deploy".into()),
+                cross_region: raw.rules.cross_region.unwrap_or_default(),
+            };
+            (m, diags)
+        }
+        Err(e) => {
+            let d = Diagnostic::new(
+                Code::InvalidManifest,
+                format!("invalid {MANIFEST}: {}", e.message()),
+                at(e.span()),
+                "here",
+            )
+            .with_help("see docs/language.md, section \"Projects and files\"");
+            (Manifest::default(), vec![d])
+        }
+    }
+}
+
+/// Whether `p` is a relative path that stays inside the project (no `..`, not absolute).
+pub fn is_safe_relative_path(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && !p.contains(':')
+        && p.split('/').all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
+}
+
+/// The version datastore: image references by service, with per-tier overrides.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Versions {
+    /// `service = "image:tag"` for every tier.
+    pub default: BTreeMap<String, (String, Span)>,
+    /// `[tier] service = "image@digest"` overrides.
+    pub tiers: BTreeMap<String, BTreeMap<String, (String, Span)>>,
+    /// Whether the file exists.
+    pub present: bool,
+}
+
+impl Versions {
+    /// The image of `service` in `tier`, with its span in the file.
+    pub fn image(&self, service: &str, tier: &str) -> Option<&(String, Span)> {
+        self.tiers.get(tier).and_then(|t| t.get(service)).or_else(|| self.default.get(service))
+    }
+}
+
+/// Parses the versions file; `path` names it in diagnostics.
+pub fn parse_versions(text: Option<&str>, path: &str) -> (Versions, Vec<Diagnostic>) {
+    let Some(text) = text else { return (Versions::default(), Vec::new()) };
+    let at = |span: Option<std::ops::Range<usize>>| Location {
+        path: path.to_string(),
+        span: span.map(Span::from).unwrap_or_default(),
+    };
+    let table = match text.parse::<toml::Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            let d = Diagnostic::new(
+                Code::VersionMissing,
+                format!("invalid versions file: {}", e.message()),
+                at(e.span()),
+                "here",
+            );
+            return (Versions { present: true, ..Versions::default() }, vec![d]);
+        }
+    };
+    let mut versions = Versions { present: true, ..Versions::default() };
+    let mut diags = Vec::new();
+    let find = |key: &str, value: &str| -> Span {
+        let needle = format!("\"{value}\"");
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            if line.trim_start().starts_with(key)
+                && let Some(i) = line.find(&needle)
+            {
+                return Span::new((offset + i) as u32, (offset + i + needle.len()) as u32);
+            }
+            offset += line.len();
+        }
+        Span::default()
+    };
+    for (key, value) in table {
+        match value {
+            toml::Value::String(s) => {
+                let span = find(&key, &s);
+                versions.default.insert(key, (s, span));
+            }
+            toml::Value::Table(t) => {
+                let mut entries = BTreeMap::new();
+                for (svc, v) in t {
+                    match v {
+                        toml::Value::String(s) => {
+                            let span = find(&svc, &s);
+                            entries.insert(svc, (s, span));
+                        }
+                        other => diags.push(Diagnostic::new(
+                            Code::VersionMissing,
+                            format!("`{key}.{svc}` must be a string image reference, found {}", other.type_str()),
+                            at(None),
+                            "here",
+                        )),
+                    }
+                }
+                versions.tiers.insert(key, entries);
+            }
+            other => diags.push(Diagnostic::new(
+                Code::VersionMissing,
+                format!("`{key}` must be an image reference string or a tier table, found {}", other.type_str()),
+                at(None),
+                "here",
+            )),
+        }
+    }
+    (versions, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_and_versions() {
+        let (m, d) = parse_manifest("[project]\nname = \"acme\"\n[rules]\ncross_region = \"error\"\n");
+        assert!(d.is_empty());
+        assert_eq!(m.cross_region, RuleLevel::Error);
+        let (_, d) = parse_manifest("[project]\nnam = \"acme\"\n");
+        assert_eq!(d[0].code, Code::InvalidManifest);
+        let (v, d) = parse_versions(Some("api = \"r/api:1\"\n[prod]\napi = \"r/api:2\"\n"), "versions.toml");
+        assert!(d.is_empty());
+        assert_eq!(v.image("api", "prod").unwrap().0, "r/api:2");
+        assert_eq!(v.image("api", "latest").unwrap().0, "r/api:1");
+        assert!(!is_safe_relative_path("../x"));
+        assert!(is_safe_relative_path("deploy/out"));
+    }
+}

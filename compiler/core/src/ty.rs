@@ -1,0 +1,153 @@
+//! Types as the checker and the evaluator see them.
+
+use std::fmt;
+
+use crate::db::Db;
+use crate::items::ItemId;
+
+/// A type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    /// Opts out of checking.
+    Any,
+    /// The type of an erroneous expression (already reported): compatible with everything.
+    Error,
+    /// The type of `none`.
+    None,
+    /// `Bool`
+    Bool,
+    /// `Int`
+    Int,
+    /// `Float`
+    Float,
+    /// `String`
+    String,
+    /// `Quantity`: `500m`, `1Gi`
+    Quantity,
+    /// `Duration`: `30s`
+    Duration,
+    /// `Percent`: `25%`
+    Percent,
+    /// `Secret`: a reference to a Kubernetes Secret key
+    Secret,
+    /// A declared tier.
+    Tier,
+    /// A declared region.
+    Region,
+    /// A declared stack.
+    Stack,
+    /// A literal string type: `"TCP"`.
+    Lit(String),
+    /// `[T]`
+    List(Box<Ty>),
+    /// `{String: T}`
+    Map(Box<Ty>),
+    /// `T?`
+    Optional(Box<Ty>),
+    /// `A | B`
+    Union(Vec<Ty>),
+    /// An instance of a schema.
+    Schema(ItemId),
+    /// A named (possibly refined) type: `Port`.
+    Alias(ItemId),
+    /// A record with known fields (`tier`, `stack`, `project`…).
+    Record(Vec<(String, Ty)>),
+    /// A user function.
+    Fn(ItemId),
+    /// A builtin function.
+    Builtin(&'static str),
+}
+
+impl Ty {
+    /// The primitive type named `name`, if it is one.
+    pub fn primitive(name: &str) -> Option<Ty> {
+        Some(match name {
+            "Any" => Ty::Any,
+            "Bool" => Ty::Bool,
+            "Int" => Ty::Int,
+            "Float" => Ty::Float,
+            "String" => Ty::String,
+            "Quantity" => Ty::Quantity,
+            "Duration" => Ty::Duration,
+            "Percent" => Ty::Percent,
+            "Secret" => Ty::Secret,
+            "Tier" => Ty::Tier,
+            "Region" => Ty::Region,
+            "Stack" => Ty::Stack,
+            _ => return None,
+        })
+    }
+
+    /// The names of the primitive types (for did-you-mean).
+    pub const PRIMITIVES: &'static [&'static str] = &[
+        "Any", "Bool", "Int", "Float", "String", "Quantity", "Duration", "Percent", "Secret", "Tier", "Region", "Stack",
+    ];
+
+    /// Whether values of this type may be `none`.
+    pub fn is_optional(&self) -> bool {
+        match self {
+            Ty::Optional(_) | Ty::None | Ty::Any | Ty::Error => true,
+            Ty::Union(ts) => ts.iter().any(Ty::is_optional),
+            _ => false,
+        }
+    }
+
+    /// A displayable form.
+    pub fn display<'a>(&'a self, db: &'a dyn Db) -> TyDisplay<'a> {
+        TyDisplay { ty: self, db }
+    }
+}
+
+/// A type with the database needed to name schemas.
+pub struct TyDisplay<'a> {
+    ty: &'a Ty,
+    db: &'a dyn Db,
+}
+
+impl fmt::Display for TyDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let db = self.db;
+        match self.ty {
+            Ty::Any => f.write_str("Any"),
+            Ty::Error => f.write_str("{unknown}"),
+            Ty::None => f.write_str("none"),
+            Ty::Bool => f.write_str("Bool"),
+            Ty::Int => f.write_str("Int"),
+            Ty::Float => f.write_str("Float"),
+            Ty::String => f.write_str("String"),
+            Ty::Quantity => f.write_str("Quantity"),
+            Ty::Duration => f.write_str("Duration"),
+            Ty::Percent => f.write_str("Percent"),
+            Ty::Secret => f.write_str("Secret"),
+            Ty::Tier => f.write_str("Tier"),
+            Ty::Region => f.write_str("Region"),
+            Ty::Stack => f.write_str("Stack"),
+            Ty::Lit(s) => write!(f, "{s:?}"),
+            Ty::List(t) => write!(f, "[{}]", t.display(db)),
+            Ty::Map(t) => write!(f, "{{String: {}}}", t.display(db)),
+            Ty::Optional(t) => write!(f, "{}?", t.display(db)),
+            Ty::Union(ts) => {
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" | ")?;
+                    }
+                    write!(f, "{}", t.display(db))?;
+                }
+                Ok(())
+            }
+            Ty::Schema(i) | Ty::Alias(i) => f.write_str(i.name(db)),
+            Ty::Record(fields) => {
+                f.write_str("{ ")?;
+                for (i, (n, t)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{n}: {}", t.display(db))?;
+                }
+                f.write_str(" }")
+            }
+            Ty::Fn(i) => write!(f, "fn {}", i.name(db)),
+            Ty::Builtin(n) => write!(f, "fn {n}"),
+        }
+    }
+}
