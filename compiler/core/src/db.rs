@@ -16,32 +16,41 @@ pub enum Origin {
     Stdlib,
 }
 
-/// One source file: its project-relative path (`/`-separated) and its text.
-#[salsa::input(debug)]
-pub struct SourceFile {
-    /// Project-relative path, or `std/<module>.sinfra`.
-    #[returns(ref)]
-    pub path: String,
-    /// The file's text.
-    #[returns(ref)]
-    pub text: String,
-    /// Project file or stdlib module.
-    #[returns(copy)]
-    pub origin: Origin,
-}
+pub use inputs::{Project, SourceFile};
 
-/// The project: its files and the two configuration texts.
-#[salsa::input(debug)]
-pub struct Project {
-    /// Project files and stdlib modules, sorted by path.
-    #[returns(ref)]
-    pub files: Vec<SourceFile>,
-    /// The text of `sinfra.toml`.
-    #[returns(ref)]
-    pub manifest_text: String,
-    /// The text of the versions file, when it exists.
-    #[returns(ref)]
-    pub versions_text: Option<String>,
+/// The salsa inputs. A module of their own: salsa generates undocumented
+/// constructors and setters for them.
+#[allow(missing_docs)]
+mod inputs {
+    use super::Origin;
+
+    /// One source file: its project-relative path (`/`-separated) and its text.
+    #[salsa::input(debug)]
+    pub struct SourceFile {
+        /// Project-relative path, or `std/<module>.sinfra`.
+        #[returns(ref)]
+        pub path: String,
+        /// The file's text.
+        #[returns(ref)]
+        pub text: String,
+        /// Project file or stdlib module.
+        #[returns(copy)]
+        pub origin: Origin,
+    }
+
+    /// The project: its files and the two configuration texts.
+    #[salsa::input(debug)]
+    pub struct Project {
+        /// Project files and stdlib modules, sorted by path.
+        #[returns(ref)]
+        pub files: Vec<SourceFile>,
+        /// The text of `sinfra.toml`.
+        #[returns(ref)]
+        pub manifest_text: String,
+        /// The text of the versions file, when it exists.
+        #[returns(ref)]
+        pub versions_text: Option<String>,
+    }
 }
 
 /// The database trait every query takes.

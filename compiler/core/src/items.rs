@@ -70,27 +70,36 @@ impl ItemTag {
     }
 }
 
-/// The identity of an item: its file, kind, name and the how-many-th item of
-/// that kind and name it is in the file (so duplicates stay distinct).
-/// Position-independent: moving or editing an item keeps its id.
-// `no_lifetime` lets item ids live inside values, labels and diagnostics
-// without threading the database lifetime through the whole evaluator.
-// Slots are never reclaimed (`revisions = usize::MAX`), which keeps ids valid
-// for the database's life: the number of distinct items is small.
-#[salsa::interned(debug, unsafe(no_lifetime), revisions = usize::MAX)]
-pub struct ItemId {
-    /// The file declaring it.
-    #[returns(copy)]
-    pub file: SourceFile,
-    /// Its kind.
-    #[returns(copy)]
-    pub tag: ItemTag,
-    /// Its name (`""` for `platform`, the dotted path for `import`).
-    #[returns(ref)]
-    pub name: String,
-    /// Occurrence of this (kind, name) in the file, from 0.
-    #[returns(copy)]
-    pub ordinal: u32,
+pub use item_id::ItemId;
+
+/// A module of its own: salsa generates undocumented constructors for interned structs.
+#[allow(missing_docs)]
+mod item_id {
+    use super::ItemTag;
+    use crate::db::SourceFile;
+
+    /// The identity of an item: its file, kind, name and the how-many-th item of
+    /// that kind and name it is in the file (so duplicates stay distinct).
+    /// Position-independent: moving or editing an item keeps its id.
+    // `no_lifetime` lets item ids live inside values, labels and diagnostics
+    // without threading the database lifetime through the whole evaluator.
+    // Slots are never reclaimed (`revisions = usize::MAX`), which keeps ids valid
+    // for the database's life: the number of distinct items is small.
+    #[salsa::interned(debug, unsafe(no_lifetime), revisions = usize::MAX)]
+    pub struct ItemId {
+        /// The file declaring it.
+        #[returns(copy)]
+        pub file: SourceFile,
+        /// Its kind.
+        #[returns(copy)]
+        pub tag: ItemTag,
+        /// Its name (`""` for `platform`, the dotted path for `import`).
+        #[returns(ref)]
+        pub name: String,
+        /// Occurrence of this (kind, name) in the file, from 0.
+        #[returns(copy)]
+        pub ordinal: u32,
+    }
 }
 
 /// The items of a file, in source order.

@@ -120,6 +120,10 @@ fn convert_error(e: &Rich<'_, Token>) -> SyntaxError {
         .collect();
     expected.sort();
     expected.dedup();
+    // Prefix operators start expressions: saying "expression" covers them.
+    if expected.iter().any(|e| e == "expression") {
+        expected.retain(|e| e != "`!`" && e != "`-`");
+    }
     SyntaxError { kind: SyntaxErrorKind::Unexpected { found, expected }, span }
 }
 

@@ -28,13 +28,6 @@ use super::{Files, LineCol, Sources, Summary};
 /// The JSON document format version.
 pub const VERSION: u32 = 1;
 
-/// The document as a JSON value (objects in a `Value` sort their keys; use
-/// [`render`] for the documented key order).
-pub fn to_value(diags: &[Diagnostic], sources: &dyn Sources) -> serde_json::Value {
-    let files = Files::load(diags, sources);
-    serde_json::to_value(Document::new(diags, &files)).expect("diagnostics serialize to JSON")
-}
-
 /// The document, pretty-printed (no trailing newline).
 pub fn render(diags: &[Diagnostic], sources: &dyn Sources) -> String {
     let files = Files::load(diags, sources);
@@ -141,5 +134,28 @@ impl<'a> JsonDiagnostic<'a> {
                 replacement: &f.replacement,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture;
+
+    #[test]
+    fn document() {
+        let diags = [fixture::tier_mismatch(), fixture::cross_region()];
+        insta::assert_snapshot!(render(&diags, &fixture::sources()));
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&[fixture::cross_region()], &fixture::sources())).unwrap();
+        let d = &v["diagnostics"][0];
+        // `    EXPORT    = "café ${` is 24 characters (25 bytes) before `config_db`.
+        assert_eq!(d["start"], serde_json::json!({ "line": 8, "column": 25 }));
+        assert_eq!(d["end"], serde_json::json!({ "line": 8, "column": 42 }));
+        assert_eq!(v["summary"], serde_json::json!({ "errors": 0, "warnings": 1 }));
     }
 }

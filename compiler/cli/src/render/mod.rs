@@ -146,3 +146,76 @@ impl Files {
         Some((pos(loc.span.start), pos(loc.span.end)))
     }
 }
+
+/// Diagnostics and sources shared by the renderers' tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use std::collections::BTreeMap;
+
+    use sinfra_compiler::diagnostics::{Code, Diagnostic, Location};
+    use sinfra_syntax::Span;
+
+    /// `services/api.sinfra`.
+    pub const API: &str = r#"import std.k8s
+
+/// The SDK API — feature gates for client SDKs.
+service api: k8s.WebService {
+  image = image("api")
+  env = {
+    REDIS_URL = "redis://${cache@latest.host}:6379"
+    EXPORT    = "café ${config_db@prod_eu.url}"
+  }
+}
+"#;
+
+    /// `resources.sinfra`.
+    pub const RESOURCES: &str = r#"import std.gcp
+
+/// Flag-config and session cache, one per stack.
+resource cache: gcp.Redis {
+  memory_gb = match tier { latest => 1, staging => 2, prod => 16 }
+}
+"#;
+
+    /// Both files by path.
+    pub fn sources() -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("services/api.sinfra".to_string(), API.to_string()),
+            ("resources.sinfra".to_string(), RESOURCES.to_string()),
+        ])
+    }
+
+    /// The location of the first `needle` in `text`, a file at `path`.
+    pub fn at(path: &str, text: &str, needle: &str) -> Location {
+        let start = text.find(needle).expect("needle in text");
+        Location { path: path.to_string(), span: Span::from(start..start + needle.len()) }
+    }
+
+    /// The seed's incident: two labels in two files, a note, help and a fix.
+    pub fn tier_mismatch() -> Diagnostic {
+        Diagnostic::new(
+            Code::TierMismatch,
+            "`api` in stack `prod_us` (tier `prod`) uses `cache` of tier `latest`",
+            at("services/api.sinfra", API, "cache@latest"),
+            "this is the `latest` instance of `cache`",
+        )
+        .with_label(at("resources.sinfra", RESOURCES, "resource cache"), "`cache` has one instance per stack")
+        .with_note("`api` is deployed to prod_us, prod_eu (tier `prod`)")
+        .with_help("use the instance of the service's own stack")
+        .with_fix(
+            "replace `cache@latest` with `cache`",
+            at("services/api.sinfra", API, "cache@latest"),
+            "cache",
+        )
+    }
+
+    /// A warning after a non-ASCII character, without help or fix.
+    pub fn cross_region() -> Diagnostic {
+        Diagnostic::new(
+            Code::CrossRegion,
+            "`api` in stack `prod_us` uses `config_db` of stack `prod_eu`",
+            at("services/api.sinfra", API, "config_db@prod_eu"),
+            "region `europe_west1`",
+        )
+    }
+}

@@ -26,22 +26,10 @@ pub struct SarifOptions<'a> {
     pub uri_prefix: &'a str,
 }
 
-/// The SARIF log, pretty-printed (no trailing newline), with artifact URIs
-/// relative to the project root.
-pub fn render(diags: &[Diagnostic], sources: &dyn Sources) -> String {
-    render_with(diags, sources, SarifOptions::default())
-}
-
-/// [`render`] with options.
-pub fn render_with(diags: &[Diagnostic], sources: &dyn Sources, options: SarifOptions<'_>) -> String {
+/// The SARIF log, pretty-printed (no trailing newline).
+pub fn render(diags: &[Diagnostic], sources: &dyn Sources, options: SarifOptions<'_>) -> String {
     let files = Files::load(diags, sources);
     serde_json::to_string_pretty(&Log::new(diags, &files, options)).expect("SARIF serializes to JSON")
-}
-
-/// The SARIF log as a JSON value.
-pub fn to_value(diags: &[Diagnostic], sources: &dyn Sources, options: SarifOptions<'_>) -> serde_json::Value {
-    let files = Files::load(diags, sources);
-    serde_json::to_value(Log::new(diags, &files, options)).expect("SARIF serializes to JSON")
 }
 
 #[derive(Serialize)]
@@ -293,5 +281,28 @@ fn region(loc: &Location, files: &Files) -> Region {
         end_column: range.map(|r| r.1.column),
         byte_offset: loc.span.start,
         byte_length: loc.span.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture;
+
+    #[test]
+    fn log() {
+        let diags = [fixture::tier_mismatch(), fixture::cross_region()];
+        let mut text = render(&diags, &fixture::sources(), SarifOptions { uri_prefix: "examples/acme/" });
+        // The explanation pages and the version change independently of this renderer.
+        text = text.replace(&format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")), "\"version\": \"<version>\"");
+        for code in [Code::TierMismatch, Code::CrossRegion] {
+            let page = serde_json::to_string(code.explanation()).unwrap();
+            assert_eq!(text.matches(&page).count(), 4, "fullDescription and help, text and markdown");
+            text = text.replace(&page, &format!("\"<{}.md>\"", code.as_str()));
+        }
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["runs"][0]["results"][0]["ruleIndex"], 0);
+        assert_eq!(v["runs"][0]["results"][1]["ruleIndex"], 1);
+        insta::assert_snapshot!(text);
     }
 }

@@ -40,19 +40,10 @@ pub fn render(diags: &[Diagnostic], sources: &dyn Sources, options: TerminalOpti
     let mut cache = AriadneCache::new(&files);
     let mut out = String::new();
     for d in diags {
-        out.push_str(&report_with(d, &files, &mut cache, options));
+        out.push_str(&report(d, &files, &mut cache, options));
         out.push('\n');
     }
     out
-}
-
-/// One diagnostic as an ariadne report, with its note, help and fix lines
-/// (ending with a newline).
-pub fn report(diag: &Diagnostic, sources: &dyn Sources, options: TerminalOptions) -> String {
-    let diags = std::slice::from_ref(diag);
-    let files = Files::load(diags, sources);
-    let mut cache = AriadneCache::new(&files);
-    report_with(diag, &files, &mut cache, options)
 }
 
 /// `error: 3 errors, 1 warning`, `warning: 2 warnings`, or `None` when clean.
@@ -75,7 +66,7 @@ fn paint(text: &str, ansi: &str, color: bool) -> String {
 
 type AriadneSpan = (String, Range<usize>);
 
-fn report_with(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, options: TerminalOptions) -> String {
+fn report(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, options: TerminalOptions) -> String {
     let (word, color) = match diag.severity {
         Severity::Error => ("error", Color::Red),
         Severity::Warning => ("warning", Color::Yellow),
@@ -105,26 +96,28 @@ fn report_with(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, optio
         labels.push(Label::new(span).with_message(&label.message).with_color(label_color).with_order(order as i32));
     }
 
-    let mut out = Vec::new();
-    match anchor {
-        None => {
-            // Nothing to draw: the header line is all ariadne would add.
-            let kind = paint(&header, if diag.is_error() { RED } else { YELLOW }, options.color);
-            out.extend_from_slice(format!("{kind}: {}\n", diag.message).as_bytes());
-        }
-        Some(anchor) => {
-            let report = Report::<AriadneSpan>::build(ReportKind::Custom(&header, color), anchor)
-                .with_config(config)
-                .with_message(&diag.message)
-                .with_labels(labels)
-                .finish();
-            if let Err(e) = report.write(&mut *cache, &mut out) {
-                let msg = format!("{header}: {} (could not draw the source: {e})\n", diag.message);
-                out.extend_from_slice(msg.as_bytes());
+    // ariadne paints a custom report kind even with colour off, so the header
+    // line is written here and ariadne's own (the first line) is dropped.
+    let kind = paint(&header, if diag.is_error() { RED } else { YELLOW }, options.color);
+    let mut text = format!("{kind}: {}\n", diag.message);
+    if let Some(anchor) = anchor {
+        let one_line = diag.message.replace(['\r', '\n'], " ");
+        let report = Report::<AriadneSpan>::build(ReportKind::Custom(&header, color), anchor)
+            .with_config(config)
+            .with_message(one_line)
+            .with_labels(labels)
+            .finish();
+        let mut out = Vec::new();
+        match report.write(&mut *cache, &mut out) {
+            Ok(()) => {
+                let drawn = String::from_utf8_lossy(&out);
+                text.push_str(drawn.split_once('\n').map_or("", |(_, rest)| rest));
+            }
+            Err(e) => {
+                let _ = writeln!(text, "  (could not draw the source: {e})");
             }
         }
     }
-    let mut text = String::from_utf8_lossy(&out).into_owned();
 
     let eq = |kind: &str| format!("  {} {kind}:", paint("=", CYAN, options.color));
     for m in missing {
@@ -162,5 +155,41 @@ impl Cache<String> for AriadneCache {
 
     fn display<'a>(&self, id: &'a String) -> Option<impl std::fmt::Display + 'a> {
         Some(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture;
+
+    const PLAIN: TerminalOptions = TerminalOptions { color: false };
+
+    #[test]
+    fn two_files_note_help_fix() {
+        let text = render(&[fixture::tier_mismatch()], &fixture::sources(), PLAIN);
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn summary() {
+        let diags = [fixture::tier_mismatch(), fixture::cross_region(), fixture::tier_mismatch()];
+        assert_eq!(summary_line(&diags, PLAIN).as_deref(), Some("error: 2 errors, 1 warning"));
+        assert_eq!(summary_line(&diags[1..2], PLAIN).as_deref(), Some("warning: 1 warning"));
+        assert_eq!(summary_line(&[], PLAIN), None);
+        assert!(render(&[], &fixture::sources(), PLAIN).is_empty());
+    }
+
+    #[test]
+    fn missing_source_is_reported_without_a_snippet() {
+        let diag = fixture::tier_mismatch();
+        let only_api = |p: &str| (p == "services/api.sinfra").then(|| fixture::API.to_string());
+        let text = render(std::slice::from_ref(&diag), &only_api, PLAIN);
+        assert!(text.starts_with("error[E0301]: "), "{text}");
+        assert!(text.contains("= note: resources.sinfra: `cache` has one instance per stack (bytes"), "{text}");
+        let none = |_: &str| None;
+        let text = render(std::slice::from_ref(&diag), &none, PLAIN);
+        assert!(text.starts_with("error[E0301]: `api`"), "{text}");
+        assert!(text.contains("= fix: replace `cache@latest` with `cache`"), "{text}");
     }
 }

@@ -1,0 +1,77 @@
+//! Incrementality: salsa's event log proves that an edit re-runs only the
+//! queries of the item it touched.
+
+use sinfra_compiler::check::project_diagnostics;
+use sinfra_compiler::db::{Database, QueryLog};
+
+const PLATFORM: &str = r#"
+import std.k8s
+platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+protected tier prod
+region us = "us-central1"
+stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
+stack prod_us { tier = prod, region = us, cluster = "https://k8s-prod" }
+"#;
+
+fn services(api_replicas: u32, prefix: &str) -> String {
+    format!(
+        "{prefix}import std.k8s\n\nservice api: k8s.WebService {{\n  image = image(\"api\")\n  replicas = {api_replicas}\n}}\n\nservice worker: k8s.Worker {{\n  image = image(\"worker\")\n}}\n"
+    )
+}
+
+fn executed(log: &QueryLog) -> Vec<String> {
+    let mut l = log.lock().unwrap();
+    let mut names: Vec<String> = l.iter().map(|e| e.split('(').next().unwrap_or("").to_string()).collect();
+    l.clear();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn setup() -> (Database, QueryLog, sinfra_compiler::db::Project, sinfra_compiler::db::SourceFile) {
+    let (mut db, log) = Database::with_log();
+    let project = db.load_project(
+        vec![("platform.sinfra".into(), PLATFORM.into()), ("services.sinfra".into(), services(2, ""))],
+        "[project]\nname = \"demo\"\n".into(),
+        Some("api = \"ghcr.io/acme/api:1.0\"\nworker = \"ghcr.io/acme/worker:1.0\"\n".into()),
+    );
+    let diags = project_diagnostics(&db, project);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let file = *project.files(&db).iter().find(|f| f.path(&db) == "services.sinfra").unwrap();
+    log.lock().unwrap().clear();
+    (db, log, project, file)
+}
+
+#[test]
+fn nothing_changed_nothing_runs() {
+    let (db, log, project, _) = setup();
+    project_diagnostics(&db, project);
+    assert!(executed(&log).is_empty());
+}
+
+#[test]
+fn editing_one_service_body_reruns_only_that_service() {
+    let (mut db, log, project, file) = setup();
+    db.set_file_text(file, services(4, ""));
+    project_diagnostics(&db, project);
+    let log_now: Vec<String> = log.lock().unwrap().clone();
+    let checks = log_now.iter().filter(|e| e.starts_with("check_item(")).count();
+    let evals = log_now.iter().filter(|e| e.starts_with("instance_value(")).count();
+    let rules = log_now.iter().filter(|e| e.starts_with("instance_rules(")).count();
+    assert_eq!(checks, 1, "only `api` is re-checked: {log_now:#?}");
+    assert_eq!(evals, 2, "only `api` is re-evaluated, once per stack: {log_now:#?}");
+    assert_eq!(rules, 2, "only `api`'s tier rules re-run: {log_now:#?}");
+}
+
+#[test]
+fn editing_above_an_item_reruns_nothing_semantic() {
+    let (mut db, log, project, file) = setup();
+    db.set_file_text(file, services(2, "// a new comment above every item\n\n"));
+    project_diagnostics(&db, project);
+    let names = executed(&log);
+    for semantic in ["check_item", "instance_value", "instance_rules", "schema_def", "platform_info", "project_index"] {
+        assert!(!names.iter().any(|n| n == semantic), "`{semantic}` re-ran after an edit above the items: {names:?}");
+    }
+    assert!(names.iter().any(|n| n == "parse"), "the file is re-parsed: {names:?}");
+}
