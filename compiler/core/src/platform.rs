@@ -362,7 +362,7 @@ pub fn placement(db: &dyn Db, project: Project, item: ItemId) -> Arc<Placement> 
     }
     let stacks = match selector {
         None => (0..info.stacks.len()).collect(),
-        Some(sel) => select(db, &info, item, sel, &mut diags),
+        Some(sel) => select(db, info, item, sel, &mut diags),
     };
     let _ = ItemTag::Stack;
     Arc::new(Placement { stacks: Some(stacks), diags })

@@ -88,7 +88,7 @@ impl<'a> FileScope<'a> {
                 _ => Err(PathError::Unknown(0)),
             },
             [module, member] => {
-                if !self.imports.iter().any(|i| *i == module.name) && self.module != Some(module.name.as_str()) {
+                if !self.imports.contains(&module.name) && self.module != Some(module.name.as_str()) {
                     return Err(if self.index.modules.contains_key(&module.name) {
                         PathError::NotImported(module.name.clone())
                     } else {

@@ -63,7 +63,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
                     for m in &decl.body.members {
                         if let Member::Assign(a) = m {
                             if !def.fields.contains_key(&a.name.name) {
-                                w.diags.push(unknown_field(db, item, &def, &a.name.name, a.name.span));
+                                w.diags.push(unknown_field(db, item, def, &a.name.name, a.name.span));
                             }
                             if assigned.contains(&a.name.name) {
                                 w.diags.push(Diag::new(
@@ -133,7 +133,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
                     if let Member::Assign(a) = m
                         && !def.fields.contains_key(&a.name.name)
                     {
-                        w.diags.push(unknown_field(db, item, &def, &a.name.name, a.name.span));
+                        w.diags.push(unknown_field(db, item, def, &a.name.name, a.name.span));
                     }
                 }
             }

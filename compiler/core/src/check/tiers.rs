@@ -98,7 +98,7 @@ pub fn instance_rules(db: &dyn Db, project: Project, item: ItemId, stack: ItemId
         && let Some(manifests) = r.fields.get(MANIFESTS)
     {
         let mut path = String::new();
-        secrets_in_output(db, manifests, &mut path, &mut seen, &mut diags, &info.stacks[s].name);
+        secrets_in_output(manifests, &mut path, &mut seen, &mut diags, &info.stacks[s].name);
     }
     Arc::new(diags)
 }
@@ -138,7 +138,7 @@ fn secrets_in_output(
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                secrets_in_output(db, item, path, seen, diags, stack);
+                secrets_in_output(item, path, seen, diags, stack);
                 path.truncate(len);
             }
         }
@@ -147,7 +147,7 @@ fn secrets_in_output(
                 let len = path.len();
                 path.push('.');
                 path.push_str(k);
-                secrets_in_output(db, item, path, seen, diags, stack);
+                secrets_in_output(item, path, seen, diags, stack);
                 path.truncate(len);
             }
         }
@@ -234,7 +234,7 @@ pub fn literal_addresses(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec
             if wrong.is_empty() || !text.contains(&addr.text) {
                 continue;
             }
-            diags.push(literal_diag(db, &info, item, span, addr, &wrong));
+            diags.push(literal_diag(db, info, item, span, addr, &wrong));
             break;
         }
     }
