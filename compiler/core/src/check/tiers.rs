@@ -104,14 +104,7 @@ pub fn instance_rules(db: &dyn Db, project: Project, item: ItemId, stack: ItemId
 }
 
 /// Reports secret-derived strings and raw secrets anywhere in output documents.
-fn secrets_in_output(
-    db: &dyn Db,
-    v: &Value,
-    path: &mut String,
-    seen: &mut Vec<Loc>,
-    diags: &mut Vec<Diag>,
-    stack: &str,
-) {
+fn secrets_in_output(v: &Value, path: &mut String, seen: &mut Vec<Loc>, diags: &mut Vec<Diag>, stack: &str) {
     match &v.v {
         V::Str(_) | V::Secret(_) => {
             let is_raw = matches!(v.v, V::Secret(_));
