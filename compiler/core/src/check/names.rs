@@ -142,8 +142,9 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
         ItemKind::Region(r) => w.expr(&r.value),
         ItemKind::Import(i) => {
             let path: Vec<&str> = i.path.iter().map(|s| s.name.as_str()).collect();
-            let known = path.len() == 2 && path[0] == "std" && index.modules.contains_key(path[1]);
-            if !known && !(path.len() == 2 && path[0] == "std" && path[1] == crate::stdlib::PRELUDE) {
+            let known =
+                matches!(path.as_slice(), ["std", m] if index.modules.contains_key(*m) || *m == crate::stdlib::PRELUDE);
+            if !known {
                 let modules: Vec<&str> = index.modules.keys().map(String::as_str).collect();
                 let last = i.path.last().map(|s| s.span).unwrap_or_default();
                 let mut d = Diag::new(
