@@ -99,3 +99,9 @@ fn collect(root: &Path, dir: &Path, skip: &Path, out: &mut Vec<(String, String)>
     }
     Ok(())
 }
+
+/// The project-relative, `/`-separated form of `path` (which lies under `root`).
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    Some(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"))
+}

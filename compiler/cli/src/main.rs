@@ -53,6 +53,9 @@ enum Command {
         /// Write nothing; exit 1 with a diff when the output directory differs from the sources.
         #[arg(long)]
         check: bool,
+        /// Keep running: rebuild what each saved edit touches.
+        #[arg(long, conflicts_with_all = ["check", "stacks"])]
+        watch: bool,
         /// Output format of diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -110,7 +113,10 @@ fn run(cli: Cli) -> ExitCode {
     let cwd = PathBuf::from(".");
     let result = match cli.command {
         Command::Check { path, format } => commands::check::run(path.as_deref().unwrap_or(&cwd), format),
-        Command::Build { path, out, stacks, check, format } => {
+        Command::Build { path, out, watch: true, format, .. } => {
+            commands::watch::run(path.as_deref().unwrap_or(&cwd), out.as_deref(), format)
+        }
+        Command::Build { path, out, stacks, check, format, .. } => {
             commands::build::run(path.as_deref().unwrap_or(&cwd), out.as_deref(), &stacks, check, format)
         }
         Command::Eval { item, stack, path, format } => {

@@ -122,7 +122,7 @@ fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
 
 fn check_output(out_dir: &Path, files: &[OutputFile], selection: Option<&[String]>) -> Result<ExitCode> {
     let existing = read_tree(out_dir)?;
-    let wanted: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), f.content.as_str())).collect();
+    let wanted: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), &*f.content)).collect();
     let mut differs = false;
     for (path, content) in &wanted {
         match existing.get(*path) {
@@ -179,7 +179,8 @@ fn recover(out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn write_atomically(out_dir: &Path, files: &[OutputFile], selection: Option<&[String]>) -> Result<()> {
+/// Replaces `out_dir` with `files` (see the module docs); `selection` keeps other stacks' files.
+pub fn write_atomically(out_dir: &Path, files: &[OutputFile], selection: Option<&[String]>) -> Result<()> {
     if out_dir.exists() {
         let is_ours = out_dir.join(MARKER).is_file();
         let is_empty = fs::read_dir(out_dir).into_diagnostic()?.next().is_none();
