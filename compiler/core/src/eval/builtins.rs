@@ -28,6 +28,7 @@ pub const NAMES: &[&str] = &[
     "is_dns_label",
     "is_dns_subdomain",
     "is_image_ref",
+    "is_pinned",
     "to_string",
     "millis",
     "seconds",
@@ -132,6 +133,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
         "is_dns_label" => Bool(is_dns_label(s(0)?)),
         "is_dns_subdomain" => Bool(is_dns_subdomain(s(0)?)),
         "is_image_ref" => Bool(is_image_ref(s(0)?)),
+        "is_pinned" => Bool(is_pinned(s(0)?)),
         "to_string" => Str(display(&args[0])?.into()),
         "millis" => match &args[0].v {
             Quantity(q) => Int((q.value * 1000.0).round() as i64),
