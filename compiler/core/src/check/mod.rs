@@ -113,6 +113,7 @@ pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>
             item_diags.extend(check_item(db, project, item).iter().cloned());
             let stacks: Vec<Option<crate::items::ItemId>> = match item.tag(db) {
                 ItemTag::Resource | ItemTag::Service | ItemTag::Let => match &placement(db, project, item).stacks {
+                    Some(_) if item.tag(db) == ItemTag::Let && info.stacks.is_empty() => vec![None],
                     Some(_) if item.tag(db) == ItemTag::Let => info.stacks.iter().map(|s| Some(s.item)).collect(),
                     Some(st) => st.iter().map(|&s| Some(info.stacks[s].item)).collect(),
                     None => vec![None],

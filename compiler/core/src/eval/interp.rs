@@ -27,6 +27,10 @@ use crate::ty::Ty;
 /// How deep evaluation may nest before it is reported instead of overflowing the stack.
 const MAX_DEPTH: u32 = 300;
 
+/// How many expressions one query may evaluate: comprehensions over `range` can
+/// multiply, and a compiler must answer rather than hang.
+const MAX_STEPS: u64 = 5_000_000;
+
 /// The evaluation context: the stack being evaluated and the diagnostics found.
 pub struct Ctx<'a> {
     /// The database.
@@ -48,6 +52,7 @@ pub struct Ctx<'a> {
     /// Problems found.
     pub diags: Vec<Diag>,
     depth: u32,
+    steps: u64,
     calls: Vec<ItemId>,
 }
 
@@ -96,6 +101,7 @@ impl<'a> Ctx<'a> {
             protected: false,
             diags: Vec::new(),
             depth: 0,
+            steps: 0,
             calls: Vec::new(),
         }
     }
@@ -117,7 +123,7 @@ impl<'a> Ctx<'a> {
                 let st = &self.platform.stacks[s];
                 format!("stack `{}` (tier {})", st.name, self.platform.tiers[st.tier].name)
             }
-            None => "a shared instance".to_string(),
+            None => "no stack (a shared or project-wide value)".to_string(),
         }
     }
 
@@ -138,6 +144,24 @@ impl<'a> Ctx<'a> {
 
     /// Evaluates an expression.
     pub fn eval(&mut self, expr: &Expr, env: &Env) -> Value {
+        self.steps += 1;
+        if self.steps >= MAX_STEPS {
+            if self.steps == MAX_STEPS {
+                let at = Loc::new(env.item, expr.span);
+                self.report(
+                    Diag::new(
+                        Code::EvaluationError,
+                        format!("evaluation stopped after {MAX_STEPS} steps in {}", self.stack_desc()),
+                        at,
+                        "still evaluating here",
+                    )
+                    .with_help(
+                        "a comprehension over a large `range` multiplies work; iterate over smaller collections",
+                    ),
+                );
+            }
+            return Value::error();
+        }
         if self.depth > MAX_DEPTH {
             return self.error(
                 Code::NestingTooDeep,
@@ -978,6 +1002,9 @@ impl<'a> Ctx<'a> {
         }
         let mut kept = Vec::with_capacity(envs.len());
         for e in envs {
+            if self.steps >= MAX_STEPS {
+                return None;
+            }
             match &c.cond {
                 None => kept.push(e),
                 Some(cond) => match self.eval(cond, &e).v {
@@ -1000,7 +1027,13 @@ impl<'a> Ctx<'a> {
 
     fn eval_list_comp(&mut self, c: &Comprehension, env: &Env, at: Loc) -> Value {
         let Some((envs, labels)) = self.iterate(c, env) else { return Value::error() };
-        let items: Vec<Value> = envs.iter().map(|e| self.eval(&c.element, e).labelled(&labels)).collect();
+        let mut items = Vec::with_capacity(envs.len());
+        for e in &envs {
+            if self.steps >= MAX_STEPS {
+                return Value::error();
+            }
+            items.push(self.eval(&c.element, e).labelled(&labels));
+        }
         Value::new(V::List(Arc::new(items)), Some(at))
     }
 
