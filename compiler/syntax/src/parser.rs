@@ -136,7 +136,9 @@ fn check_escapes_and_numbers(src: &str, tokens: &[(Token, SimpleSpan)], errors: 
                 let (start, inner) = string_inner(*tok, text);
                 for bad in unescape(inner).1 {
                     let at = (span.start + start + bad) as u32;
-                    errors.push(SyntaxError { kind: SyntaxErrorKind::InvalidEscape, span: Span::new(at, at + 2) });
+                    // The backslash and the whole character after it (if any): never split a character.
+                    let end = at + 1 + inner[bad + 1..].chars().next().map_or(0, char::len_utf8) as u32;
+                    errors.push(SyntaxError { kind: SyntaxErrorKind::InvalidEscape, span: Span::new(at, end) });
                 }
             }
             Token::Int if text.replace('_', "").parse::<i64>().is_err() => {

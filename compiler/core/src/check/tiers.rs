@@ -94,20 +94,26 @@ pub fn instance_rules(db: &dyn Db, project: Project, item: ItemId, stack: ItemId
             );
         }
     }
-    if let V::Record(r) = &evaluated.value.v
-        && let Some(manifests) = r.fields.get(MANIFESTS)
-    {
-        let mut path = String::new();
-        secrets_in_output(manifests, &mut path, &mut seen, &mut diags, &info.stacks[s].name);
+    // A string built from a secret is a leak wherever it sits: the only legitimate
+    // use of a secret is the `Secret` value itself, which becomes a secret reference.
+    if let V::Record(r) = &evaluated.value.v {
+        for (name, field) in &r.fields {
+            let mut path = name.clone();
+            secrets_in_output(field, &mut path, &mut seen, &mut diags, &info.stacks[s].name);
+        }
     }
     Arc::new(diags)
 }
 
-/// Reports secret-derived strings and raw secrets anywhere in output documents.
-fn secrets_in_output(v: &Value, path: &mut String, seen: &mut Vec<Loc>, diags: &mut Vec<Diag>, stack: &str) {
+/// Reports secret-derived strings anywhere in `v`, and raw `Secret` values when `v`
+/// is output (a path starting with `[`: the documents of `manifests`).
+pub fn secrets_in_output(v: &Value, path: &mut String, seen: &mut Vec<Loc>, diags: &mut Vec<Diag>, stack: &str) {
     match &v.v {
         V::Str(_) | V::Secret(_) => {
             let is_raw = matches!(v.v, V::Secret(_));
+            if is_raw && !path.starts_with('[') && !path.is_empty() {
+                return; // a Secret in a field is fine: templates turn it into a reference
+            }
             for label in v.labels.iter() {
                 if let Label::Secret { origin } = label
                     && !seen.contains(origin)
@@ -117,7 +123,7 @@ fn secrets_in_output(v: &Value, path: &mut String, seen: &mut Vec<Loc>, diags: &
                     diags.push(
                         Diag::new(
                             Code::SecretLeak,
-                            format!("secret flows into plain output: {what} reaches `{}` in stack `{stack}`", path.trim_start_matches('.')),
+                            format!("secret flows into plain text: {what} reaches `{}` in stack `{stack}`", path.trim_start_matches('.')),
                             *origin,
                             "secret used here",
                         )

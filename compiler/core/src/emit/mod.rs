@@ -11,7 +11,7 @@ use crate::db::{Db, Project};
 use crate::diagnostics::{Code, Diagnostic, Location};
 use crate::eval::builtins::is_dns_label;
 use crate::eval::value::{V, Value};
-use crate::eval::{instance_value, platform_value};
+use crate::eval::{instance_output_value, platform_value};
 use crate::index::project_index;
 use crate::items::{ItemId, ItemTag, item_syntax};
 use crate::loc::Loc;
@@ -43,8 +43,16 @@ pub fn instance_file(db: &dyn Db, project: Project, item: ItemId, stack: ItemId)
     let mut out = StackOutput::default();
     let Some(s) = info.stack_index(stack) else { return Arc::new(out) };
     let st = &info.stacks[s];
-    let value = &instance_value(db, project, item, Some(stack)).value;
-    let Some(manifests) = manifests_of(value) else { return Arc::new(out) };
+    let evaluated = instance_output_value(db, project, item, stack);
+    // Problems only the templates reveal (the user's fields were checked by `check`).
+    let mut diags = evaluated.diags.clone();
+    let value = &evaluated.value;
+    let Some(manifests) = manifests_of(value) else {
+        out.diags = crate::loc::resolve_all(db, diags);
+        return Arc::new(out);
+    };
+    crate::check::tiers::secrets_in_output(manifests, &mut String::new(), &mut Vec::new(), &mut diags, &st.name);
+    out.diags = crate::loc::resolve_all(db, diags);
     let name = item.name(db).replace('_', "-");
     if !is_dns_label(&name) {
         let syntax = item_syntax(db, item);

@@ -1,9 +1,9 @@
 //! Builtin functions and the scalar parsers and validators they share with
 //! the rest of the compiler.
 
+use crate::eval::value::FxIndexMap;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 
 use super::value::{Labels, Quantity, Record, SecretRef, V, Value};
 
@@ -114,7 +114,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
         },
         "merge" => match (&args[0].v, &args[1].v) {
             (Record(a), Record(b)) => {
-                let mut fields: IndexMap<String, Value> = a.fields.clone();
+                let mut fields: FxIndexMap<String, Value> = a.fields.clone();
                 for (k, v) in &b.fields {
                     fields.insert(k.clone(), v.clone());
                 }

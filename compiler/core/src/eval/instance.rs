@@ -2,11 +2,11 @@
 //! literals typed by a schema. Fields are evaluated lazily, in any order,
 //! with cycles reported instead of followed.
 
+use crate::eval::value::FxIndexMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use sinfra_syntax::ast::{Body, Expr, ItemKind, Member};
 
 use super::interp::{Ctx, Env};
@@ -31,7 +31,7 @@ enum Slot {
 
 /// An instance under construction.
 pub struct Instance {
-    slots: IndexMap<String, Slot>,
+    slots: FxIndexMap<String, Slot>,
     /// Output fields, in order (lets excluded).
     fields: Vec<String>,
 }
@@ -111,7 +111,7 @@ impl Instance {
     /// `self`: the fields evaluated so far and those not in progress.
     pub fn self_record(this: &Rc<RefCell<Instance>>, ctx: &mut Ctx<'_>, at: Loc) -> Value {
         let names: Vec<String> = this.borrow().fields.clone();
-        let mut fields = IndexMap::new();
+        let mut fields = FxIndexMap::default();
         for name in names {
             if matches!(this.borrow().slots.get(&name), Some(Slot::InProgress)) {
                 continue;
@@ -129,14 +129,15 @@ pub fn instantiate(
     ctx: &mut Ctx<'_>,
     schema: ItemId,
     body: Option<(ItemId, Arc<ItemSyntax>)>,
-    given: IndexMap<String, Value>,
+    given: FxIndexMap<String, Value>,
     at: Loc,
+    lazy: Option<&str>,
 ) -> Value {
     let db = ctx.db;
     let def: Arc<SchemaDef> = schema_def(db, ctx.project, schema).clone();
-    let mut slots = IndexMap::new();
+    let mut slots = FxIndexMap::default();
     let mut fields = Vec::new();
-    let mut assigned: IndexMap<String, MemberRef> = IndexMap::new();
+    let mut assigned: FxIndexMap<String, MemberRef> = FxIndexMap::default();
     let mut body_lets: Vec<(String, MemberRef)> = Vec::new();
     if let Some((item, syntax)) = &body
         && let Some(b) = body_of(syntax)
@@ -200,8 +201,11 @@ pub fn instantiate(
         );
     }
     let this = Rc::new(RefCell::new(Instance { slots, fields: fields.clone() }));
-    let mut out = IndexMap::with_capacity(fields.len());
+    let mut out = FxIndexMap::with_capacity_and_hasher(fields.len(), Default::default());
     for name in &fields {
+        if lazy == Some(name.as_str()) {
+            continue;
+        }
         let v = Instance::force(&this, name, ctx, at);
         out.insert(name.clone(), v);
     }
@@ -268,8 +272,10 @@ fn run_checks(
     }
 }
 
-/// Evaluates a resource or service item in the context's stack.
-pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
+/// Evaluates a resource or service item in the context's stack; its
+/// `manifests` only when `with_manifests` (rendering them is the costly part,
+/// and only `build` needs them).
+pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool) -> Value {
     let db = ctx.db;
     let syntax = item_syntax(db, item).clone();
     let (ItemKind::Resource(decl) | ItemKind::Service(decl)) = &syntax.ast.kind else { return Value::error() };
@@ -283,7 +289,8 @@ pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
     let tier_protected = ctx.stack.is_some_and(|s| ctx.platform.tiers[ctx.platform.stacks[s].tier].protected);
     ctx.protected = decl.protected || tier_protected;
     let at = Loc::new(item, decl.name.span);
-    instantiate(ctx, schema, Some((item, syntax.clone())), IndexMap::new(), at)
+    let lazy = if with_manifests { None } else { Some(crate::check::MANIFESTS) };
+    instantiate(ctx, schema, Some((item, syntax.clone())), FxIndexMap::default(), at, lazy)
 }
 
 /// Evaluates the `platform` block as an instance of the prelude's `Platform` schema.
@@ -295,7 +302,7 @@ pub fn eval_platform(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
     let syntax = item_syntax(db, item).clone();
     ctx.name = Some(ctx.platform.manifest.name.clone().into());
     let at = Loc::new(item, sinfra_syntax::Span::new(syntax.ast.span.start, syntax.ast.span.start + 8));
-    instantiate(ctx, schema, Some((item, syntax)), IndexMap::new(), at)
+    instantiate(ctx, schema, Some((item, syntax)), FxIndexMap::default(), at, None)
 }
 
 /// Evaluates `policy`'s checks against `service` in the context's stack.
@@ -317,7 +324,7 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
     let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
     let evaluated = super::instance_value(db, ctx.project, service, stack);
     let V::Record(record) = &evaluated.value.v else { return };
-    let mut slots = IndexMap::new();
+    let mut slots = FxIndexMap::default();
     for (k, v) in &record.fields {
         slots.insert(k.clone(), Slot::Done(v.clone()));
     }

@@ -1,10 +1,10 @@
 //! The expression evaluator.
 
+use crate::eval::value::FxIndexMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use sinfra_syntax::Span;
 use sinfra_syntax::ast::{
     BinaryOp, Comprehension, Expr, ExprKind, LetDecl, MatchArm, Pattern, RecordKey, StrPart, UnaryOp,
@@ -229,7 +229,7 @@ impl<'a> Ctx<'a> {
                 Value::new(V::List(Arc::new(items)), origin)
             }
             ExprKind::Record(entries) => {
-                let mut fields = IndexMap::with_capacity(entries.len());
+                let mut fields = FxIndexMap::with_capacity_and_hasher(entries.len(), Default::default());
                 for entry in entries {
                     let v = self.eval(&entry.value, env);
                     let key = entry.key.text().to_string();
@@ -375,7 +375,7 @@ impl<'a> Ctx<'a> {
             "name" if self.name.is_some() => return Value::str(self.name.clone().unwrap_or_default(), Some(at)),
             "protected" if self.name.is_some() => return Value::new(V::Bool(self.protected), Some(at)),
             "project" => {
-                let mut fields = IndexMap::new();
+                let mut fields = FxIndexMap::default();
                 fields.insert("name".to_string(), Value::str(self.platform.manifest.name.as_str(), Some(at)));
                 return Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at));
             }
@@ -1039,7 +1039,7 @@ impl<'a> Ctx<'a> {
 
     fn eval_map_comp(&mut self, key: &Expr, c: &Comprehension, env: &Env, at: Loc) -> Value {
         let Some((envs, labels)) = self.iterate(c, env) else { return Value::error() };
-        let mut fields = IndexMap::new();
+        let mut fields = FxIndexMap::default();
         for e in &envs {
             let k = self.eval(key, e);
             let v = self.eval(&c.element, e).labelled(&labels).labelled(&k.labels);

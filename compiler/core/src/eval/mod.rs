@@ -71,12 +71,21 @@ pub(crate) fn cycle_path(key: (ItemId, Option<ItemId>)) -> Option<Vec<ItemId>> {
     })
 }
 
-/// Evaluates a resource or service instance in a stack (`None`: a shared resource).
+/// Evaluates a resource or service instance in a stack (`None`: a shared resource), without its `manifests`.
 #[salsa::tracked(returns(ref))]
 pub fn instance_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<ItemId>) -> Arc<Evaluated> {
     let _guard = ActiveGuard::enter((item, stack));
     let mut ctx = Ctx::new(db, project, stack);
-    let value = instance::eval_instance_item(&mut ctx, item);
+    let value = instance::eval_instance_item(&mut ctx, item, false);
+    Arc::new(Evaluated { value, diags: ctx.diags })
+}
+
+/// Evaluates an instance in a stack with its `manifests` (its output documents), for `build`.
+#[salsa::tracked(returns(ref))]
+pub fn instance_output_value(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Arc<Evaluated> {
+    let _guard = ActiveGuard::enter((item, Some(stack)));
+    let mut ctx = Ctx::new(db, project, Some(stack));
+    let value = instance::eval_instance_item(&mut ctx, item, true);
     Arc::new(Evaluated { value, diags: ctx.diags })
 }
 

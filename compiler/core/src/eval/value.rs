@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 
 use crate::items::ItemId;
+
+/// An insertion-ordered map with a fast hasher (records are hashed a lot; order makes output deterministic).
+pub type FxIndexMap<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
 use crate::loc::Loc;
 
 /// Where a value's data came from, for the tier and secret rules.
@@ -121,7 +123,7 @@ pub struct Record {
     /// The schema it is an instance of.
     pub schema: Option<ItemId>,
     /// Its fields, in order.
-    pub fields: IndexMap<String, Value>,
+    pub fields: FxIndexMap<String, Value>,
 }
 
 /// The shapes of values.

@@ -1,0 +1,233 @@
+//! The whole checker never panics: `project_diagnostics` (and the emitter) on
+//! mutated copies of the example project, and on deep or huge inputs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use sinfra_compiler::check::project_diagnostics;
+use sinfra_compiler::db::Database;
+
+/// Pieces of sinfra text inserted by mutations.
+const PIECES: &[&str] = &[
+    "tier", "region", "stack", "schema", "let", "in", "fn", "service", "resource", "policy", "shared",
+    "protected", "match", "if", "then", "else", "for", "self", "none", "true", "{", "}", "[", "]", "(", ")",
+    ",", ":", "=", "=>", "->", ".", "?", "??", "@", "@prod", "@latest", "@[", "|", "+", "-", "*", "/", "%",
+    "==", "<", ">=", "&&", "||", "!", "\"", "\"${", "${", "}\"", "0", "-1", "65536", "500m", "0Mi", "1Gi",
+    "30s", "0s", "101%", "\n", " ", "// c\n", "tier", "prod", "latest", "staging", "cache", "cache.host",
+    "config_db.url", "secret(\"a\", \"b\")", "image(\"api\")", "range(1000000)", "len(", "merge(", "k8s.",
+    "k8s.WebService", "k8s.Worker", "gcp.Redis", "Int", "String", "Any", "_ =>", "stack.name", "name",
+];
+
+struct Example {
+    files: Vec<(String, String)>,
+    manifest: String,
+    versions: Option<String>,
+}
+
+fn example() -> Example {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        let mut entries: Vec<PathBuf> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if p.extension().is_some_and(|e| e == "sinfra") {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.push((rel, fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme");
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    assert!(files.len() >= 5, "the example project's files are missing");
+    Example {
+        files,
+        manifest: fs::read_to_string(root.join("sinfra.toml")).unwrap(),
+        versions: fs::read_to_string(root.join("versions.toml")).ok(),
+    }
+}
+
+/// Checks (and, when `emit`, builds) a project; only not panicking matters.
+fn run(files: Vec<(String, String)>, manifest: String, versions: Option<String>, emit: bool) {
+    let mut db = Database::default();
+    let project = db.load_project(files, manifest, versions);
+    let diags = project_diagnostics(&db, project);
+    for d in diags.iter() {
+        assert!(!d.message.is_empty());
+    }
+    if emit {
+        let _ = sinfra_compiler::emit::build(&db, project, &[]);
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Delete { at: usize, len: usize },
+    Duplicate { at: usize, len: usize },
+    Swap { a: usize, b: usize, len: usize },
+    Insert { at: usize, piece: usize },
+    InsertBetween { at: usize, piece: usize },
+}
+
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), 1usize..48).prop_map(|(at, len)| Edit::Delete { at, len }),
+        (any::<usize>(), 1usize..96).prop_map(|(at, len)| Edit::Duplicate { at, len }),
+        (any::<usize>(), any::<usize>(), 1usize..24).prop_map(|(a, b, len)| Edit::Swap { a, b, len }),
+        (any::<usize>(), 0..PIECES.len()).prop_map(|(at, piece)| Edit::Insert { at, piece }),
+        // Token-aligned inserts are more likely to parse and reach evaluation.
+        (any::<usize>(), 0..PIECES.len()).prop_map(|(at, piece)| Edit::InsertBetween { at, piece }),
+    ]
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut c: Vec<char> = text.chars().collect();
+    for e in edits {
+        let n = c.len().max(1);
+        match *e {
+            Edit::Delete { at, len } => {
+                let at = (at % n).min(c.len());
+                let end = (at + len).min(c.len());
+                c.drain(at..end);
+            }
+            Edit::Duplicate { at, len } => {
+                let at = (at % n).min(c.len());
+                let end = (at + len).min(c.len());
+                let chunk: Vec<char> = c[at..end].to_vec();
+                c.splice(end..end, chunk);
+            }
+            Edit::Swap { a, b, len } => {
+                let (mut a, mut b) = (a % n, b % n);
+                if a > b {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                let len = len.min(b - a).min(c.len().saturating_sub(b));
+                for i in 0..len {
+                    c.swap(a + i, b + i);
+                }
+            }
+            Edit::Insert { at, piece } => {
+                let at = (at % n).min(c.len());
+                c.splice(at..at, PIECES[piece].chars());
+            }
+            Edit::InsertBetween { at, piece } => {
+                // At the next whitespace, so that the piece lands between tokens.
+                let mut at = (at % n).min(c.len());
+                while at < c.len() && !c[at].is_whitespace() {
+                    at += 1;
+                }
+                c.splice(at..at, format!(" {} ", PIECES[piece]).chars());
+            }
+        }
+    }
+    c.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_example_project(
+        file in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit_strategy(), 1..6),
+        emit in any::<bool>(),
+    ) {
+        let ex = example();
+        let mut files = ex.files.clone();
+        let i = file.index(files.len());
+        files[i].1 = apply(&files[i].1, &edits);
+        run(files, ex.manifest, ex.versions, emit);
+    }
+
+    #[test]
+    fn mutated_manifest_and_versions(
+        m_edits in prop::collection::vec(edit_strategy(), 0..4),
+        v_edits in prop::collection::vec(edit_strategy(), 0..4),
+    ) {
+        let ex = example();
+        let versions = ex.versions.as_deref().map(|v| apply(v, &v_edits));
+        run(ex.files, apply(&ex.manifest, &m_edits), versions, false);
+    }
+}
+
+/// One project file `main.sinfra` next to the example's platform (so that
+/// per-stack evaluation runs) holding `body`.
+fn with_platform(body: String) {
+    let ex = example();
+    let mut files: Vec<(String, String)> =
+        ex.files.into_iter().filter(|(p, _)| p == "platform.sinfra" || p == "resources.sinfra").collect();
+    files.push(("main.sinfra".into(), format!("import std.k8s\n{body}\n")));
+    run(files, ex.manifest, ex.versions, true);
+}
+
+#[test]
+fn deep_expressions() {
+    const N: usize = 2_000;
+    let cases = [
+        format!("let a = {}1{}", "[".repeat(N), "]".repeat(N)),
+        format!("let a = {}1{}", "(".repeat(N), ")".repeat(N)),
+        format!("let a = {}1", "-".repeat(N)),
+        format!("let a = {}true", "!".repeat(N)),
+        format!("let a = {}1{}", "if true then ".repeat(N), " else 2".repeat(N)),
+        format!("let a = {}1", (0..N).map(|i| format!("let x{i} = 1 in ")).collect::<String>()),
+        format!("let a = {}", vec!["1"; N].join(" + ")),
+        format!("let a = {}", vec!["\"s\""; N].join(" + ")),
+        format!("let a = {}", vec!["none"; N].join(" ?? ")),
+        format!("let a = {}", vec!["true"; N].join(" && ")),
+        format!("let a = {}", vec!["[1]"; N].join(" + ")),
+        format!("let a = {{ x = 1 }}{}", ".x".repeat(N)),
+        format!("let a = [[1]]{}", "[0]".repeat(N)),
+        format!("let a = cache{}", "@prod".repeat(N)),
+        format!("let a = \"{}x{}\"", "${\"".repeat(200), "\"}".repeat(200)),
+        format!("let a = {}", "{ x = ".repeat(N)),
+        format!("service s: k8s.WebService {{ image = image(\"api\")\n env = {{ A = {} }} }}", vec!["\"a\""; N].join(" + ")),
+        format!(
+            "let a = [x for x in {}]",
+            (0..50).map(|_| "[y for y in range(10)] +").collect::<String>() + " []"
+        ),
+    ];
+    for src in cases {
+        with_platform(src);
+    }
+}
+
+#[test]
+fn long_chains_of_items() {
+    // A chain of lets, each using the previous one, and a chain of functions.
+    let lets: String = (1..400).map(|i| format!("let l{i} = l{} + 1\n", i - 1)).collect();
+    with_platform(format!("let l0 = 0\n{lets}"));
+    let fns: String = (1..400).map(|i| format!("fn f{i}(x: Int) -> Int = f{}(x) + 1\n", i - 1)).collect();
+    with_platform(format!("fn f0(x: Int) -> Int = x\n{fns}\nlet r = f399(1)"));
+    // Cycles, direct and long.
+    with_platform("let a = b\nlet b = a\nfn f(x: Int) -> Int = g(x)\nfn g(x: Int) -> Int = f(x)\nlet c = f(1)".into());
+    let cycle: String = (0..300).map(|i| format!("let c{i} = c{}\n", (i + 1) % 300)).collect();
+    with_platform(cycle);
+    // Schemas extending each other in a chain and in a cycle.
+    let chain: String = (1..200).map(|i| format!("schema S{i} extends S{} {{ f{i}: Int = {i} }}\n", i - 1)).collect();
+    with_platform(format!("schema S0 {{ f0: Int = 0 }}\n{chain}\nlet v = S199 {{}}"));
+    with_platform("schema A extends B { x: Int = 1 }\nschema B extends A { y: Int = 1 }\nlet v = A {}".into());
+}
+
+#[test]
+fn big_values() {
+    with_platform("let a = range(1000000)".into());
+    with_platform("let a = [[x, y] for x in range(1000) for y in range(1000)]".into());
+    with_platform("let a = len([x for x in range(100000)])".into());
+    with_platform("let a = join([to_string(x) for x in range(100000)], \",\")".into());
+}
+
+#[test]
+fn a_huge_project() {
+    let ex = example();
+    let mut files = ex.files.clone();
+    // Many copies of every service file, renamed so that the names stay unique.
+    for (path, text) in ex.files.iter().filter(|(p, _)| p.starts_with("services/")) {
+        for k in 0..20 {
+            let renamed = text.replace("service ", &format!("service c{k}_"));
+            files.push((format!("copies/{k}/{path}"), renamed));
+        }
+    }
+    run(files, ex.manifest, ex.versions, true);
+}

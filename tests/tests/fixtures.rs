@@ -1,0 +1,129 @@
+//! Fixture-driven diagnostics tests: every `tests/cases/<area>/<name>.sinfra`
+//! is checked against its inline `//~` annotations and snapshotted (source +
+//! compact diagnostics) in `tests/tests/snapshots/`. Also: the stdlib and the
+//! bundled example check clean. The format is described in `tests/README.md`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use sinfra_compiler::diagnostics::Code;
+use sinfra_tests::{
+    DEFAULT_MANIFEST, DEFAULT_VERSIONS, check_project, is_stdlib, parse_annotations, render, run_fixture,
+};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cases_dir() -> PathBuf {
+    manifest_dir().join("cases")
+}
+
+/// Every file under `dir` whose name ends with `ext`, sorted, as (path relative to `dir` with `/`, path).
+fn files_under(dir: &Path, ext: &str) -> Vec<(String, PathBuf)> {
+    fn walk(root: &Path, dir: &Path, ext: &str, out: &mut Vec<(String, PathBuf)>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(root, &p, ext, out);
+            } else if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(ext)) {
+                let rel = p.strip_prefix(root).unwrap();
+                let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                out.push((rel.join("/"), p));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, ext, &mut out);
+    out
+}
+
+fn relative_case_path(path: &Path) -> String {
+    let rel = path.strip_prefix(cases_dir()).expect("fixture under tests/cases");
+    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+}
+
+/// Every fixture: annotations must match the diagnostics exactly, and the
+/// rendered diagnostics must match the snapshot.
+#[test]
+fn fixtures() {
+    let mut failures: Vec<String> = Vec::new();
+    insta::glob!("../cases", "**/*.sinfra", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let rel = relative_case_path(path);
+        let outcome = run_fixture(&rel, &text);
+        for p in &outcome.problems {
+            eprintln!("{p}");
+        }
+        failures.extend(outcome.problems);
+        insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!("fixture", outcome.snapshot);
+        });
+    });
+    assert!(failures.is_empty(), "fixtures disagree with their annotations:\n{}", failures.join("\n"));
+}
+
+/// Every diagnostic code is proven by at least one fixture annotation.
+#[test]
+fn every_code_has_a_fixture() {
+    let mut seen = BTreeSet::new();
+    for (rel, path) in files_under(&cases_dir(), ".sinfra") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for e in parse_annotations(&rel, &text).unwrap() {
+            seen.insert(e.code);
+        }
+    }
+    let missing: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !seen.contains(*c)).collect();
+    assert!(missing.is_empty(), "codes no fixture expects: {missing:?}");
+}
+
+/// The smallest complete platform: one tier, one region, one stack.
+const MINIMAL_PLATFORM: &str = r#"platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+region us = "us-central1"
+stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
+"#;
+
+/// The stdlib type-checks: a project with no items of its own but a minimal
+/// platform reports nothing at all, in particular nothing in `std/…`.
+#[test]
+fn stdlib_checks_clean() {
+    let diags = check_project(
+        vec![("platform.sinfra".into(), MINIMAL_PLATFORM.into())],
+        DEFAULT_MANIFEST,
+        Some(DEFAULT_VERSIONS),
+    );
+    let sources = [("platform.sinfra", MINIMAL_PLATFORM)];
+    assert!(diags.is_empty(), "{}", render(&diags, &sources));
+
+    // Importing every module changes nothing.
+    let text = format!("import std.k8s\nimport std.gcp\nimport std.argocd\n{MINIMAL_PLATFORM}");
+    let diags = check_project(vec![("platform.sinfra".into(), text.clone())], DEFAULT_MANIFEST, None);
+    let sources = [("platform.sinfra", text.as_str())];
+    assert!(diags.is_empty(), "{}", render(&diags, &sources));
+
+    // Without any project file, whatever is reported is not in the stdlib.
+    let diags = check_project(Vec::new(), DEFAULT_MANIFEST, None);
+    let in_std: Vec<_> = diags.into_iter().filter(|d| d.labels.iter().any(|l| is_stdlib(&l.location.path))).collect();
+    assert!(in_std.is_empty(), "{}", render(&in_std, &[]));
+}
+
+/// The bundled example `examples/acme` checks with no diagnostic at all.
+#[test]
+fn acme_example_checks_clean() {
+    let root = manifest_dir().join("../examples/acme");
+    let files: Vec<(String, String)> = files_under(&root, ".sinfra")
+        .into_iter()
+        .map(|(rel, path)| (rel, std::fs::read_to_string(path).unwrap()))
+        .collect();
+    assert!(files.len() >= 5, "examples/acme has its files");
+    let manifest = std::fs::read_to_string(root.join("sinfra.toml")).unwrap();
+    let versions = std::fs::read_to_string(root.join("versions.toml")).unwrap();
+    let diags = check_project(files.clone(), &manifest, Some(&versions));
+    let sources: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    assert!(diags.is_empty(), "examples/acme:\n{}", render(&diags, &sources));
+}
