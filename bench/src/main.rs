@@ -1,1 +1,97 @@
-fn main() {}
+//! `sinfra-bench`: the synthetic project generator and the benchmark driver
+//! for `sinfrac`. See `docs/performance.md`.
+
+mod generate;
+mod inproc;
+mod measure;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Synthetic projects and benchmarks for sinfrac.
+#[derive(Parser)]
+#[command(name = "sinfra-bench", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Writes a synthetic project shaped like examples/acme.
+    Generate {
+        /// Number of services.
+        #[arg(long, default_value_t = 100)]
+        services: usize,
+        /// Services per file.
+        #[arg(long, default_value_t = generate::DEFAULT_PER_FILE)]
+        per_file: usize,
+        /// The project directory (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Generates projects and times `sinfrac check` and `sinfrac build` on them.
+    Run {
+        /// Numbers of services, comma separated.
+        #[arg(long, value_delimiter = ',', default_value = "100,1000")]
+        sizes: Vec<usize>,
+        /// The sinfrac binary; by default the one next to this binary.
+        #[arg(long)]
+        sinfrac: Option<PathBuf>,
+        /// Timed runs per measurement (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Services per generated file.
+        #[arg(long, default_value_t = generate::DEFAULT_PER_FILE)]
+        per_file: usize,
+        /// The example project to time as well (skipped when missing).
+        #[arg(long, default_value = "examples/acme")]
+        example: PathBuf,
+        /// Where to generate projects; a fresh directory under the system temp dir by default.
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// Keep the generated projects and build outputs.
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Generate { services, per_file, out } => generate::write_project(&out, services, per_file).map(|()| {
+            eprintln!(
+                "wrote {services} services to {} ({} stacks; `sinfrac build` writes {} documents)",
+                out.display(),
+                generate::STACKS,
+                generate::expected_documents(services)
+            );
+        }),
+        Cmd::Run { sizes, sinfrac, runs, per_file, example, work, keep } => {
+            let sinfrac = sinfrac.unwrap_or_else(default_sinfrac);
+            let work =
+                work.unwrap_or_else(|| std::env::temp_dir().join(format!("sinfra-bench-{}", std::process::id())));
+            let settings = run::Settings { sizes, sinfrac, runs, per_file, example: Some(example), work, keep };
+            run::run(&settings).map(|_| ())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `sinfrac` next to this binary (both live in `target/<profile>/`).
+fn default_sinfrac() -> PathBuf {
+    let name = format!("sinfrac{}", std::env::consts::EXE_SUFFIX);
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join(&name)))
+        .unwrap_or_else(|| PathBuf::from(name))
+}

@@ -855,7 +855,6 @@ fn stack_selection_keeps_other_stacks() {
 /// so when a stack is named like a service, a partial build of that stack deletes the
 /// service's files from every other stack (and `--check --stack S` calls them stale).
 #[test]
-#[ignore = "bug in build.rs `in_selection`: `<other stack>/<S>.yaml` is taken for stack S's Application"]
 fn stack_selection_with_stack_named_like_a_service() {
     let dir = tempdir();
     let project = dir.path().join("acme");

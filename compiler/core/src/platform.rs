@@ -100,7 +100,10 @@ impl PlatformInfo {
 #[salsa::tracked(returns(ref))]
 pub fn platform_info(db: &dyn Db, project: Project) -> Arc<PlatformInfo> {
     let index = project_index(db, project);
-    let (manifest, manifest_diags) = parse_manifest(project.manifest_text(db));
+    let (mut manifest, manifest_diags) = parse_manifest(project.manifest_text(db));
+    if !is_dns_label(&manifest.name) {
+        manifest.name = sanitize_dns(&manifest.name); // reported by parse_manifest
+    }
     let mut info = PlatformInfo { manifest, manifest_diags, ..PlatformInfo::default() };
     for (name, &item) in &index.tiers {
         let syntax = item_syntax(db, item);
@@ -136,8 +139,9 @@ pub fn platform_info(db: &dyn Db, project: Project) -> Arc<PlatformInfo> {
             info.stacks.push(stack);
         }
     }
-    if info.tiers.is_empty() && !info.stacks.is_empty() {
-        let item = info.stacks[0].item;
+    if info.tiers.is_empty()
+        && let Some(&item) = index.stacks.values().next()
+    {
         info.diags.push(Diag::new(
             Code::InvalidPlatform,
             "the project declares no tier",
@@ -283,7 +287,7 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
             "incomplete stack",
         ));
     }
-    let dns = name.replace('_', "-");
+    let mut dns = name.replace('_', "-");
     if !is_dns_label(&dns) {
         info.diags.push(
             Diag::new(
@@ -294,6 +298,7 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
             )
             .with_help("use lowercase letters, digits and `_`"),
         );
+        dns = sanitize_dns(&dns);
     }
     let tier = tier.filter(|&t| t != usize::MAX).or(if info.tiers.is_empty() { None } else { Some(0) })?;
     let region = region.filter(|&r| r != usize::MAX).or(if info.regions.is_empty() { None } else { Some(0) })?;
@@ -306,6 +311,15 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
         cluster: cluster.unwrap_or_default(),
         namespace: namespace.unwrap_or_else(|| info.manifest.name.clone()),
     })
+}
+
+/// A DNS label close to `s`, so that evaluation goes on after an invalid name was reported.
+pub fn sanitize_dns(s: &str) -> String {
+    let mapped: String =
+        s.to_lowercase().chars().map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' }).collect();
+    let trimmed: String = mapped.trim_matches('-').chars().take(63).collect();
+    let trimmed = trimmed.trim_end_matches('-').to_string();
+    if trimmed.is_empty() { "x".to_string() } else { trimmed }
 }
 
 fn literal_string(kind: &ExprKind) -> Option<String> {

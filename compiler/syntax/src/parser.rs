@@ -72,12 +72,17 @@ pub fn parse(src: &str) -> Parse {
     let mut errors: Vec<SyntaxError> =
         lexed.errors.iter().map(|e| SyntaxError { kind: SyntaxErrorKind::Lex(e.kind.clone()), span: e.span }).collect();
     let tokens = significant_within_depth(&lexed, &mut errors);
+    // Input cut at a too-deep nesting ends abruptly: errors past the cut are noise.
+    let cut = errors.iter().find(|e| e.kind == SyntaxErrorKind::TooDeep).map(|e| e.span.start);
     let eoi: SimpleSpan = (src.len()..src.len()).into();
     let input = tokens.as_slice().split_token_span(eoi);
     let (file, parse_errors) = file_parser(src).parse(input).into_output_errors();
     let mut file = file.unwrap_or_default();
     for e in parse_errors {
-        errors.push(convert_error(&e));
+        let e = convert_error(&e);
+        if cut.is_none_or(|c| e.span.start < c) {
+            errors.push(e);
+        }
     }
     file.doc = trivia.module_doc.clone();
     attach_docs(&mut file, &trivia);

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use sinfra_syntax::{lexer, parse};
 
 /// Pieces of sinfra text, good and bad, that random inputs are made of.
+#[rustfmt::skip]
 const PIECES: &[&str] = &[
     // keywords
     "import", "platform", "tier", "region", "stack", "schema", "type", "fn", "let", "in", "resource",
@@ -129,8 +130,13 @@ fn apply(text: &str, edits: &[Edit]) -> String {
     c.into_iter().collect()
 }
 
+/// Cases per property: `default`, or `PROPTEST_CASES` for a longer run.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(200)))]
 
     #[test]
     fn token_soup(pieces in prop::collection::vec(0..PIECES.len(), 0..200)) {

@@ -57,12 +57,17 @@ pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, form
     if errors {
         return Ok(exit_for(true));
     }
+    // A partial build owns the selected stacks' directories and the exact files it
+    // generates outside them (their Argo CD Applications); every other file is kept.
     let keep_prefixes: Option<Vec<String>> = (!selected.is_empty()).then(|| {
-        selected
+        let dirs: Vec<String> = selected
             .iter()
             .filter_map(|item| info.stacks.iter().find(|s| s.item == *item))
-            .flat_map(|s| [format!("{}/", s.dns), format!("/{}.yaml", s.dns)])
-            .collect()
+            .map(|s| format!("{}/", s.dns))
+            .collect();
+        let exact =
+            files.iter().filter(|f| !dirs.iter().any(|d| f.path.starts_with(d.as_str()))).map(|f| f.path.clone());
+        dirs.iter().cloned().chain(exact).collect()
     });
     if check {
         return check_output(&out_dir, &files, keep_prefixes.as_deref());

@@ -35,7 +35,7 @@ pub fn run(path: &Path, out: Option<&Path>, format: Format) -> Result<ExitCode> 
     };
     let mut written: BTreeMap<String, Arc<str>> = BTreeMap::new();
     if let Some(files) = rebuild(&loaded, format) {
-        let list: Vec<_> = files.iter().cloned().collect();
+        let list: Vec<_> = files.to_vec();
         write_atomically(&out_dir, &list, None)?;
         written = files.into_iter().map(|f| (f.path, f.content)).collect();
         eprintln!("wrote {} files to {}", written.len(), out_dir.display());

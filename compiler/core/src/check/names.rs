@@ -53,6 +53,18 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
         }
         ItemKind::Resource(decl) | ItemKind::Service(decl) => {
             w.diags.extend(placement(db, project, item).diags.iter().cloned());
+            let dns = decl.name.name.replace('_', "-");
+            if !builtins::is_dns_label(&dns) {
+                w.diags.push(
+                    Diag::new(
+                        Code::InvalidOutputName,
+                        format!("`{}` does not make a DNS-1123 name (`{dns}`)", decl.name.name),
+                        Loc::new(item, decl.name.span),
+                        "used as a file name and as Kubernetes object names",
+                    )
+                    .with_help("use lowercase letters, digits and `_`, not at the start or the end"),
+                );
+            }
             match w.scope.path_item(&decl.schema) {
                 Ok(schema) if schema.tag(db) == ItemTag::Schema => {
                     let def = schema_def(db, project, schema);
@@ -226,7 +238,12 @@ impl Walker<'_> {
                     }
                 }
                 Member::Assign(a) => self.expr(&a.value),
-                Member::Let(l, _) => self.expr(&l.value),
+                Member::Let(l, _) => {
+                    if let Some(t) = &l.ty {
+                        crate::resolve::lower_type(self.db, &self.scope, self.item, t, &mut self.diags);
+                    }
+                    self.expr(&l.value)
+                }
                 Member::Check(c) => {
                     self.expr(&c.cond);
                     if let Some(m) = &c.message {

@@ -89,6 +89,68 @@ fn options() -> serde_saphyr::SerializerOptions {
     o
 }
 
+/// An output value serialized directly (no intermediate tree): `none` fields
+/// are left out, scalars written as [`to_node`] would.
+pub struct OutputValue<'a>(pub &'a Value);
+
+impl Serialize for OutputValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match &self.0.v {
+            V::None => s.serialize_unit(),
+            V::Bool(b) => s.serialize_bool(*b),
+            V::Int(i) => s.serialize_i64(*i),
+            V::Float(f) => s.serialize_f64(*f),
+            V::Str(x) => s.serialize_str(x),
+            V::Quantity(q) => s.serialize_str(&q.text),
+            V::Duration(ms) => s.serialize_str(&format_duration(*ms)),
+            V::Percent(p) => s.serialize_str(&format!("{}%", format_float(*p))),
+            V::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items.iter().filter(|i| representable(i)) {
+                    seq.serialize_element(&OutputValue(i))?;
+                }
+                seq.end()
+            }
+            V::Record(r) => {
+                let mut map = s.serialize_map(None)?;
+                for (k, v) in r.fields.iter().filter(|(_, v)| !matches!(v.v, V::None) && representable(v)) {
+                    map.serialize_entry(k, &OutputValue(v))?;
+                }
+                map.end()
+            }
+            _ => s.serialize_unit(),
+        }
+    }
+}
+
+/// Whether a value has a YAML form.
+pub fn representable(v: &Value) -> bool {
+    !matches!(
+        v.v,
+        V::Tier(_) | V::Region(_) | V::Stack(_) | V::Secret(_) | V::Func(_) | V::Builtin(_) | V::Module(_) | V::Error
+    )
+}
+
+/// Serializes output values as one multi-document YAML text, after a comment header.
+pub fn values_to_yaml(header: &str, docs: &[&Value]) -> Result<String, String> {
+    let mut out = String::with_capacity(2048 * docs.len().max(1));
+    for line in header.lines() {
+        out.push_str("# ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    for doc in docs {
+        out.push_str("---\n");
+        let len = out.len();
+        serde_saphyr::to_fmt_writer_with_options(&mut out, &OutputValue(doc), options()).map_err(|e| e.to_string())?;
+        if out.len() > len && !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
 /// Serializes documents as one multi-document YAML text, after a comment header.
 pub fn to_yaml(header: &str, docs: &[Node]) -> Result<String, String> {
     let mut out = String::with_capacity(256 * docs.len().max(1));
@@ -116,10 +178,11 @@ mod tests {
     fn yaml_11_words_are_quoted() {
         let words =
             ["no", "yes", "on", "off", "y", "n", "1_000", "2001-12-14", "1:20", "=", "<<", "null", "~", "0x10", ""];
-        let doc = Node::Map(words.iter().map(|w| (format!("k{w}"), Node::Str(w.to_string()))).collect());
+        let doc =
+            Node::Map(words.iter().enumerate().map(|(i, w)| (format!("k{i}"), Node::Str(w.to_string()))).collect());
         let text = to_yaml("h", &[doc]).unwrap();
-        for w in words {
-            let line = text.lines().find(|l| l.starts_with(&format!("k{w}:"))).unwrap();
+        for (i, w) in words.iter().enumerate() {
+            let line = text.lines().find(|l| l.starts_with(&format!("k{i}:"))).unwrap();
             let value = line.split_once(": ").map(|x| x.1).unwrap_or("");
             assert!(value.starts_with('"') || value.starts_with('\''), "`{w}` must be quoted, got `{line}`");
         }

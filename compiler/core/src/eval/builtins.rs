@@ -4,7 +4,6 @@
 use crate::eval::value::FxIndexMap;
 use std::sync::Arc;
 
-
 use super::value::{Labels, Quantity, Record, SecretRef, V, Value};
 
 /// Every builtin function name.
@@ -152,6 +151,12 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
 pub fn result_labels(name: &str, args: &[Value]) -> Labels {
     if name == "is_secret" {
         return Labels::default();
+    }
+    if matches!(name, "join" | "to_string") {
+        // The result's text is made of the elements: it carries their labels too.
+        let mut deep = Vec::new();
+        args.iter().for_each(|a| a.deep_labels(&mut deep));
+        return deep.into_iter().fold(Labels::default(), |acc, l| acc.union(&Labels::one(l)));
     }
     args.iter().fold(Labels::default(), |acc, a| acc.union(&a.labels))
 }

@@ -121,6 +121,9 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             }
             Err(value)
         }
+        Ty::List(inner) | Ty::Map(inner) if **inner == Ty::Any && matches!(value.v, V::List(_) | V::Record(_)) => {
+            ok(matches!((ty, &value.v), (Ty::List(_), V::List(_)) | (Ty::Map(_), V::Record(_))), value)
+        }
         Ty::List(inner) => match &value.v {
             V::List(items) => {
                 let items: Vec<Value> = items.iter().map(|i| conform(ctx, i.clone(), inner, at)).collect();

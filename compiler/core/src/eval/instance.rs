@@ -34,6 +34,9 @@ pub struct Instance {
     slots: FxIndexMap<String, Slot>,
     /// Output fields, in order (lets excluded).
     fields: Vec<String>,
+    /// The last `self` built, with the number of evaluated slots it was built at:
+    /// templates read `self` many times while `manifests` is computed.
+    self_cache: Option<(usize, Value)>,
 }
 
 /// The body of an item that has one.
@@ -110,6 +113,12 @@ impl Instance {
 
     /// `self`: the fields evaluated so far and those not in progress.
     pub fn self_record(this: &Rc<RefCell<Instance>>, ctx: &mut Ctx<'_>, at: Loc) -> Value {
+        let done = this.borrow().done_count();
+        if let Some((n, v)) = &this.borrow().self_cache
+            && *n == done
+        {
+            return v.clone();
+        }
         let names: Vec<String> = this.borrow().fields.clone();
         let mut fields = FxIndexMap::default();
         for name in names {
@@ -118,7 +127,14 @@ impl Instance {
             }
             fields.insert(name.clone(), Instance::force(this, &name, ctx, at));
         }
-        Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at))
+        let value = Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at));
+        let done = this.borrow().done_count();
+        this.borrow_mut().self_cache = Some((done, value.clone()));
+        value
+    }
+
+    fn done_count(&self) -> usize {
+        self.slots.values().filter(|s| matches!(s, Slot::Done(_))).count()
     }
 }
 
@@ -170,22 +186,26 @@ pub fn instantiate(
         };
         slots.insert(name.clone(), slot);
     }
-    for code in &def.lets {
+    let all_lets = def.lets.iter().copied().chain(body_lets.iter().map(|(_, c)| *c));
+    for code in all_lets {
         let syntax = item_syntax(db, code.owner).clone();
         if let Some(Member::Let(l, _)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) {
-            let ty = Ty::Any;
-            slots.insert(l.name.name.clone(), Slot::Expr { code: *code, syntax: syntax.clone(), ty });
+            let ty = match &l.ty {
+                Some(t) => {
+                    let scope = FileScope::new(db, ctx.index, code.owner.file(db));
+                    crate::resolve::lower_type(db, &scope, code.owner, t, &mut Vec::new())
+                }
+                None => Ty::Any,
+            };
+            slots.insert(l.name.name.clone(), Slot::Expr { code, syntax: syntax.clone(), ty });
         }
-    }
-    for (name, code) in body_lets {
-        let syntax = body.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| item_syntax(db, code.owner).clone());
-        slots.insert(name, Slot::Expr { code, syntax, ty: Ty::Any });
     }
     // Unknown fields of a record literal (an instance body's are reported by the static check).
     for (name, v) in &given {
         if !def.fields.contains_key(name) {
             let loc = v.origin.unwrap_or(at);
-            ctx.report(crate::signatures::unknown_field(db, loc.item, &def, name, loc.span));
+            let key = record_key_span(db, loc).unwrap_or(loc.span);
+            ctx.report(crate::signatures::unknown_field(db, loc.item, &def, name, key));
         }
     }
     if !missing.is_empty() && body.is_none() {
@@ -200,7 +220,7 @@ pub fn instantiate(
             .with_help(format!("set {list}")),
         );
     }
-    let this = Rc::new(RefCell::new(Instance { slots, fields: fields.clone() }));
+    let this = Rc::new(RefCell::new(Instance { slots, fields: fields.clone(), self_cache: None }));
     let mut out = FxIndexMap::with_capacity_and_hasher(fields.len(), Default::default());
     for name in &fields {
         if lazy == Some(name.as_str()) {
@@ -211,6 +231,63 @@ pub fn instantiate(
     }
     run_checks(ctx, &this, &def.checks, at, None);
     Value::new(V::Record(Arc::new(Record { schema: Some(schema), fields: out })), Some(at))
+}
+
+/// The span of the key of the record entry whose value is at `value` (error path only:
+/// values do not carry their keys' spans).
+fn record_key_span(db: &dyn crate::db::Db, value: Loc) -> Option<sinfra_syntax::Span> {
+    use sinfra_syntax::ast::{ExprKind, RecordKey};
+    let syntax = item_syntax(db, value.item);
+    let mut stack: Vec<&Expr> = Vec::new();
+    if let Some(b) = body_of(syntax) {
+        for m in &b.members {
+            match m {
+                Member::Assign(a) => stack.push(&a.value),
+                Member::FieldDecl(f) => stack.extend(f.default.as_ref()),
+                Member::Let(l, _) => stack.push(&l.value),
+                Member::Check(c) => stack.push(&c.cond),
+                Member::Error(_) => {}
+            }
+        }
+    }
+    if let ItemKind::Fn(f) = &syntax.ast.kind {
+        stack.push(&f.body);
+    }
+    if let ItemKind::Let(l) = &syntax.ast.kind {
+        stack.push(&l.value);
+    }
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Record(entries) => {
+                for en in entries {
+                    if en.value.span == value.span {
+                        return Some(match &en.key {
+                            RecordKey::Ident(i) => i.span,
+                            RecordKey::Str(_, s) => *s,
+                        });
+                    }
+                    stack.push(&en.value);
+                }
+            }
+            ExprKind::List(items) => stack.extend(items.iter()),
+            ExprKind::Call(f, args) => {
+                stack.push(f);
+                stack.extend(args.iter());
+            }
+            ExprKind::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
+            ExprKind::Match(s, arms) => {
+                stack.push(s);
+                stack.extend(arms.iter().map(|a| &a.body));
+            }
+            ExprKind::Let(d, b) => stack.extend([&d.value, &**b]),
+            ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => stack.extend([&**a, &**b]),
+            ExprKind::Unary(_, a) | ExprKind::Field(a, _) | ExprKind::At(a, _) => stack.push(a),
+            ExprKind::ListComp(c) => stack.extend([&c.element, &c.iter]),
+            ExprKind::MapComp(k, c) => stack.extend([&**k, &c.element, &c.iter]),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Evaluates `check` members; failures are reported at `at` with the check as a secondary label.
@@ -342,7 +419,8 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
             _ => {}
         }
     }
-    let this = Rc::new(RefCell::new(Instance { slots, fields: record.fields.keys().cloned().collect() }));
+    let this =
+        Rc::new(RefCell::new(Instance { slots, fields: record.fields.keys().cloned().collect(), self_cache: None }));
     let at = Loc::new(service, sdecl.name.span);
     run_checks(ctx, &this, &checks, at, Some((policy, service)));
     let _ = Labels::default();

@@ -112,7 +112,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, at: Loc, label: impl Into<String>) -> Value {
-        self.report(Diag::new(code, message, at, label));
+        let mut d = Diag::new(code, message, at, label);
+        if code == Code::EvaluationError && self.stack.is_some() {
+            d = d.with_note(format!("in {}", self.stack_desc()));
+        }
+        self.report(d);
         Value::error()
     }
 
@@ -322,9 +326,16 @@ impl<'a> Ctx<'a> {
                     if v.is_error() {
                         return Value::error();
                     }
-                    labels = labels.union(&v.labels);
                     if let V::Secret(_) = v.v {
+                        // The secret's text is used here: report it here, once.
+                        let kept: Vec<Label> =
+                            v.labels.iter().filter(|l| !matches!(l, Label::Secret { .. })).cloned().collect();
+                        for l in kept {
+                            labels = labels.union(&Labels::one(l));
+                        }
                         labels = labels.union(&Labels::one(Label::Secret { origin: Loc::new(env.item, e.span) }));
+                    } else {
+                        labels = labels.union(&v.labels);
                     }
                     match builtins::display(&v) {
                         Ok(s) => out.push_str(&s),
@@ -1070,6 +1081,9 @@ impl<'a> Ctx<'a> {
             if arm.patterns.iter().any(|p| self.pattern_matches(p, &s)) {
                 return self.eval(&arm.body, env).labelled(&s.labels);
             }
+        }
+        if matches!(s.v, V::Tier(_) | V::Region(_)) {
+            return Value::error(); // `match tier`/`match region` coverage is reported by the static check
         }
         let shown = builtins::display(&s).unwrap_or_else(|_| s.type_name().to_string());
         let shown = match &s.v {

@@ -81,12 +81,13 @@ pub fn instance_value(db: &dyn Db, project: Project, item: ItemId, stack: Option
 }
 
 /// Evaluates an instance in a stack with its `manifests` (its output documents), for `build`.
-#[salsa::tracked(returns(ref))]
-pub fn instance_output_value(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Arc<Evaluated> {
+/// Deliberately not a query: the caller (`emit::instance_file`, a query) keeps only the
+/// rendered text, so the output trees never pile up in memory.
+pub fn instance_output_value(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Evaluated {
     let _guard = ActiveGuard::enter((item, Some(stack)));
     let mut ctx = Ctx::new(db, project, Some(stack));
     let value = instance::eval_instance_item(&mut ctx, item, true);
-    Arc::new(Evaluated { value, diags: ctx.diags })
+    Evaluated { value, diags: ctx.diags }
 }
 
 /// Evaluates a top-level `let` in a stack.

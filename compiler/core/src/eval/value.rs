@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-
 use crate::items::ItemId;
 
 /// An insertion-ordered map with a fast hasher (records are hashed a lot; order makes output deterministic).

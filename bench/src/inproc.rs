@@ -1,0 +1,77 @@
+//! In-process timings through `sinfra-compiler`: the static checks alone
+//! (syntax and names) against every diagnostic (with the per-stack tier
+//! rules), each on a fresh database.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use sinfra_compiler::check::{check_item, project_diagnostics, syntax_diagnostics};
+use sinfra_compiler::db::Database;
+use sinfra_compiler::items::file_items;
+
+/// A project's texts, as the CLI's loader would hand them to the core.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    /// `.sinfra` files: path relative to the root (`/`-separated), text.
+    pub files: Vec<(String, String)>,
+    /// `sinfra.toml`.
+    pub manifest: String,
+    /// `versions.toml`, if present.
+    pub versions: Option<String>,
+}
+
+/// Reads a project directory: every `.sinfra` file below `root`, skipping
+/// hidden directories and `deploy` (the output directory).
+pub fn load(root: &Path) -> io::Result<Sources> {
+    let mut files = Vec::new();
+    walk(root, root, &mut files)?;
+    files.sort();
+    let manifest = fs::read_to_string(root.join("sinfra.toml"))?;
+    let versions = fs::read_to_string(root.join("versions.toml")).ok();
+    Ok(Sources { files, manifest, versions })
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if path.is_dir() {
+            if !file_name.starts_with('.') && file_name != "deploy" {
+                walk(root, &path, out)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "sinfra") {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            out.push((rel.join("/"), fs::read_to_string(&path)?));
+        }
+    }
+    Ok(())
+}
+
+/// Syntax diagnostics of every file and the static check of every item, on a
+/// fresh database. Returns the time and the number of diagnostics.
+pub fn syntax_and_names(src: &Sources) -> (Duration, usize) {
+    let start = Instant::now();
+    let mut db = Database::default();
+    let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
+    let mut count = 0;
+    for &file in project.files(&db) {
+        count += syntax_diagnostics(&db, file).len();
+        for &item in file_items(&db, file) {
+            count += check_item(&db, project, item).len();
+        }
+    }
+    (start.elapsed(), count)
+}
+
+/// `project_diagnostics` (everything, tier rules included) on a fresh
+/// database. Returns the time and the number of diagnostics.
+pub fn full_check(src: &Sources) -> (Duration, usize) {
+    let start = Instant::now();
+    let mut db = Database::default();
+    let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
+    let count = project_diagnostics(&db, project).len();
+    (start.elapsed(), count)
+}

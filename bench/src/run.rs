@@ -1,0 +1,243 @@
+//! `sinfra-bench run`: generates projects, times whole-process `sinfrac check`
+//! and `sinfrac build`, and the in-process check phases.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::generate;
+use crate::inproc;
+use crate::measure::{self, median};
+
+/// Settings of a benchmark run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Numbers of services to generate projects with.
+    pub sizes: Vec<usize>,
+    /// The `sinfrac` binary to time.
+    pub sinfrac: PathBuf,
+    /// Timed runs per measurement (the median is reported).
+    pub runs: usize,
+    /// Services per generated file.
+    pub per_file: usize,
+    /// The example project to time as well, if it exists.
+    pub example: Option<PathBuf>,
+    /// Where generated projects go.
+    pub work: PathBuf,
+    /// Keep the generated projects and outputs.
+    pub keep: bool,
+}
+
+/// The figures of one project.
+#[derive(Clone, Debug, Default)]
+pub struct Row {
+    /// `acme` or `N=1000`.
+    pub label: String,
+    /// `.sinfra` files (stdlib excluded) and their total bytes.
+    pub files: usize,
+    /// Source bytes of the `.sinfra` files.
+    pub source_bytes: usize,
+    /// Median wall time of `sinfrac check`.
+    pub check_wall: Duration,
+    /// Fastest `sinfrac check`.
+    pub check_min: Duration,
+    /// Peak RSS of `sinfrac check` (largest over the runs).
+    pub check_rss: u64,
+    /// Median wall time of `sinfrac build`.
+    pub build_wall: Duration,
+    /// Fastest `sinfrac build`.
+    pub build_min: Duration,
+    /// Peak RSS of `sinfrac build` (largest over the runs).
+    pub build_rss: u64,
+    /// Bytes written by `build`.
+    pub out_bytes: u64,
+    /// Files written by `build`.
+    pub out_files: usize,
+    /// YAML documents written by `build`.
+    pub documents: usize,
+    /// In-process: syntax + names (median).
+    pub static_check: Duration,
+    /// In-process: `project_diagnostics` (median).
+    pub full_check: Duration,
+    /// Diagnostics reported by `project_diagnostics`.
+    pub diagnostics: usize,
+}
+
+/// Runs the benchmark and prints the tables.
+pub fn run(settings: &Settings) -> io::Result<Vec<Row>> {
+    if !settings.sinfrac.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "no sinfrac binary at {} (build it: cargo build --release -p sinfrac, or pass --sinfrac)",
+                settings.sinfrac.display()
+            ),
+        ));
+    }
+    fs::create_dir_all(&settings.work)?;
+    let mut rows = Vec::new();
+    if let Some(example) = settings.example.as_deref().filter(|p| p.join("sinfra.toml").is_file()) {
+        let name = example.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        eprintln!("timing {name} …");
+        rows.push(measure_project(settings, &name, example)?);
+    }
+    for &n in &settings.sizes {
+        let dir = settings.work.join(format!("n{n}"));
+        eprintln!("generating N={n} into {} …", dir.display());
+        generate::write_project(&dir, n, settings.per_file)?;
+        let mut row = measure_project(settings, &format!("N={n}"), &dir)?;
+        if row.documents != generate::expected_documents(n) {
+            eprintln!("warning: N={n} wrote {} documents, expected {}", row.documents, generate::expected_documents(n));
+        }
+        row.label = format!("N={n}");
+        rows.push(row);
+    }
+    if !settings.keep {
+        for &n in &settings.sizes {
+            let _ = fs::remove_dir_all(settings.work.join(format!("n{n}")));
+        }
+        let _ = fs::remove_dir(&settings.work);
+    }
+    print!("{}", table(&rows, settings.runs));
+    Ok(rows)
+}
+
+fn measure_project(settings: &Settings, label: &str, dir: &Path) -> io::Result<Row> {
+    let sources = inproc::load(dir)?;
+    let mut row = Row {
+        label: label.to_string(),
+        files: sources.files.len(),
+        source_bytes: sources.files.iter().map(|(_, t)| t.len()).sum(),
+        ..Row::default()
+    };
+    // A run whose output is shown when the project does not check clean.
+    let first = Command::new(&settings.sinfrac).arg("check").arg(dir).output()?;
+    if !first.status.success() {
+        return Err(io::Error::other(format!(
+            "`sinfrac check {}` failed:\n{}{}",
+            dir.display(),
+            String::from_utf8_lossy(&first.stdout),
+            String::from_utf8_lossy(&first.stderr)
+        )));
+    }
+    let runs = settings.runs.max(1);
+    let mut walls = Vec::new();
+    for _ in 0..runs {
+        let r = measure::run(Command::new(&settings.sinfrac).arg("check").arg(dir))?;
+        check_exit(&r, "check", dir)?;
+        walls.push(r.wall);
+        row.check_rss = row.check_rss.max(r.max_rss);
+    }
+    row.check_min = walls.iter().copied().min().unwrap_or_default();
+    row.check_wall = median(walls);
+
+    let out = settings.work.join(format!("out-{label}").replace('=', ""));
+    let mut walls = Vec::new();
+    for _ in 0..runs {
+        if out.exists() {
+            fs::remove_dir_all(&out)?;
+        }
+        let r = measure::run(Command::new(&settings.sinfrac).arg("build").arg(dir).arg("--out").arg(&out))?;
+        check_exit(&r, "build", dir)?;
+        walls.push(r.wall);
+        row.build_rss = row.build_rss.max(r.max_rss);
+    }
+    row.build_min = walls.iter().copied().min().unwrap_or_default();
+    row.build_wall = median(walls);
+    let (files, bytes, docs) = output_stats(&out)?;
+    row.out_files = files;
+    row.out_bytes = bytes;
+    row.documents = docs;
+    if !settings.keep {
+        fs::remove_dir_all(&out)?;
+    }
+
+    let mut statics = Vec::new();
+    let mut fulls = Vec::new();
+    for _ in 0..runs {
+        statics.push(inproc::syntax_and_names(&sources).0);
+        let (t, n) = inproc::full_check(&sources);
+        fulls.push(t);
+        row.diagnostics = n;
+    }
+    row.static_check = median(statics);
+    row.full_check = median(fulls);
+    Ok(row)
+}
+
+fn check_exit(r: &measure::Run, what: &str, dir: &Path) -> io::Result<()> {
+    if r.code == Some(0) {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("`sinfrac {what} {}` exited with {:?}", dir.display(), r.code)))
+    }
+}
+
+/// Files, bytes and YAML documents (`---` lines) below `dir`.
+pub fn output_stats(dir: &Path) -> io::Result<(usize, u64, usize)> {
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut docs = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let text = fs::read_to_string(&path)?;
+                files += 1;
+                bytes += text.len() as u64;
+                docs += text.lines().filter(|l| *l == "---").count();
+            }
+        }
+    }
+    Ok((files, bytes, docs))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn mib(b: u64) -> String {
+    format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+}
+
+/// The result tables as Markdown.
+pub fn table(rows: &[Row], runs: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "\nWhole process (`sinfrac`, median of {runs} runs; min in parentheses; RSS = peak)\n");
+    let _ = writeln!(
+        s,
+        "| project | files | source | check | check RSS | build | build RSS | output | files out | documents |"
+    );
+    let _ = writeln!(s, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.0} KiB | {} ({}) | {} | {} ({}) | {} | {} | {} | {} |",
+            r.label,
+            r.files,
+            r.source_bytes as f64 / 1024.0,
+            ms(r.check_wall),
+            ms(r.check_min),
+            mib(r.check_rss),
+            ms(r.build_wall),
+            ms(r.build_min),
+            mib(r.build_rss),
+            mib(r.out_bytes),
+            r.out_files,
+            r.documents
+        );
+    }
+    let _ = writeln!(s, "\nIn process (`sinfra-compiler`, fresh database, median of {runs} runs)\n");
+    let _ = writeln!(s, "| project | syntax + names | all diagnostics (tier rules) | diagnostics |");
+    let _ = writeln!(s, "|---|--:|--:|--:|");
+    for r in rows {
+        let _ = writeln!(s, "| {} | {} | {} | {} |", r.label, ms(r.static_check), ms(r.full_check), r.diagnostics);
+    }
+    s
+}
