@@ -14,5 +14,8 @@ use crate::loader::load;
 pub fn run(path: &Path, format: Format) -> Result<ExitCode> {
     let loaded = load(path)?;
     let diags = project_diagnostics(&loaded.db, loaded.project);
-    Ok(exit_for(report(&loaded, diags, format)))
+    let code = exit_for(report(&loaded, diags, format));
+    // The process ends here: freeing every memoized value one by one would only cost time.
+    std::mem::forget(loaded);
+    Ok(code)
 }

@@ -141,7 +141,7 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
         Ty::Schema(s) => match &value.v {
             V::Record(r) if r.schema.is_none() => {
                 let origin = value.origin.unwrap_or(at);
-                let inst = instantiate(ctx, *s, None, r.fields.clone(), origin, None);
+                let inst = instantiate(ctx, *s, None, r.fields.clone(), origin, None, None);
                 Ok(inst.labelled(&value.labels))
             }
             V::Record(r) => {

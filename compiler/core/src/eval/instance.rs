@@ -148,6 +148,7 @@ pub fn instantiate(
     given: FxIndexMap<String, Value>,
     at: Loc,
     lazy: Option<&str>,
+    done: Option<&Record>,
 ) -> Value {
     let db = ctx.db;
     let def: Arc<SchemaDef> = schema_def(db, ctx.project, schema).clone();
@@ -171,7 +172,9 @@ pub fn instantiate(
     let mut missing = Vec::new();
     for (name, field) in &def.fields {
         fields.push(name.clone());
-        let slot = if let Some(v) = given.get(name) {
+        let slot = if let Some(v) = done.and_then(|d| d.fields.get(name)) {
+            Slot::Done(v.clone())
+        } else if let Some(v) = given.get(name) {
             Slot::Given(v.clone(), field.ty.clone())
         } else if let Some(code) = assigned.get(name) {
             let syntax = body.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| item_syntax(db, code.owner).clone());
@@ -229,7 +232,9 @@ pub fn instantiate(
         let v = Instance::force(&this, name, ctx, at);
         out.insert(name.clone(), v);
     }
-    run_checks(ctx, &this, &def.checks, at, None);
+    if done.is_none() {
+        run_checks(ctx, &this, &def.checks, at, None);
+    }
     Value::new(V::Record(Arc::new(Record { schema: Some(schema), fields: out })), Some(at))
 }
 
@@ -366,8 +371,24 @@ pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool)
     let tier_protected = ctx.stack.is_some_and(|s| ctx.platform.tiers[ctx.platform.stacks[s].tier].protected);
     ctx.protected = decl.protected || tier_protected;
     let at = Loc::new(item, decl.name.span);
-    let lazy = if with_manifests { None } else { Some(crate::check::MANIFESTS) };
-    instantiate(ctx, schema, Some((item, syntax.clone())), FxIndexMap::default(), at, lazy)
+    if with_manifests {
+        // Reuse the fields `check` evaluated (and checked): only `manifests` and the lets it reads run here.
+        let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
+        let fields = super::instance_value(db, ctx.project, item, stack).clone();
+        if let V::Record(r) = &fields.value.v {
+            return instantiate(ctx, schema, Some((item, syntax.clone())), FxIndexMap::default(), at, None, Some(r));
+        }
+        return Value::error();
+    }
+    instantiate(
+        ctx,
+        schema,
+        Some((item, syntax.clone())),
+        FxIndexMap::default(),
+        at,
+        Some(crate::check::MANIFESTS),
+        None,
+    )
 }
 
 /// Evaluates the `platform` block as an instance of the prelude's `Platform` schema.
@@ -379,7 +400,7 @@ pub fn eval_platform(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
     let syntax = item_syntax(db, item).clone();
     ctx.name = Some(ctx.platform.manifest.name.clone().into());
     let at = Loc::new(item, sinfra_syntax::Span::new(syntax.ast.span.start, syntax.ast.span.start + 8));
-    instantiate(ctx, schema, Some((item, syntax)), FxIndexMap::default(), at, None)
+    instantiate(ctx, schema, Some((item, syntax)), FxIndexMap::default(), at, None, None)
 }
 
 /// Evaluates `policy`'s checks against `service` in the context's stack.
