@@ -26,8 +26,16 @@ pub fn conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Value {
             let db = ctx.db;
             let where_ = v.origin.unwrap_or(at);
             let found = found_type(ctx, &v);
+            // A number with the wrong kind of unit (`1Gi` for a Duration) is a unit error.
+            let units = |t: &Ty| match t {
+                Ty::Optional(inner) => matches!(strip_alias(ctx, inner), Ty::Quantity | Ty::Duration | Ty::Percent),
+                other => matches!(other, Ty::Quantity | Ty::Duration | Ty::Percent),
+            };
+            let value_is_unit = matches!(v.v, V::Quantity(_) | V::Duration(_) | V::Percent(_));
+            let code =
+                if value_is_unit && units(&strip_alias(ctx, ty)) { Code::InvalidUnit } else { Code::TypeMismatch };
             let mut d = Diag::new(
-                Code::TypeMismatch,
+                code,
                 format!("expected `{}`, found {found}", ty.display(db)),
                 where_,
                 format!("this is {found}"),
