@@ -75,3 +75,16 @@ pub fn full_check(src: &Sources) -> (Duration, usize) {
     let count = project_diagnostics(&db, project).len();
     (start.elapsed(), count)
 }
+
+/// `project_diagnostics` then every stack's output files rendered in memory
+/// (what `sinfrac build` does before writing), on a fresh database. Returns
+/// the time, the number of files and their bytes.
+pub fn build(src: &Sources) -> (Duration, usize, usize) {
+    let start = Instant::now();
+    let mut db = Database::default();
+    let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
+    let _ = project_diagnostics(&db, project);
+    let (files, _) = sinfra_compiler::emit::build(&db, project, &[]);
+    let bytes = files.iter().map(|f| f.content.len()).sum();
+    (start.elapsed(), files.len(), bytes)
+}

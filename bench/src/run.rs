@@ -62,6 +62,8 @@ pub struct Row {
     pub static_check: Duration,
     /// In-process: `project_diagnostics` (median).
     pub full_check: Duration,
+    /// In-process: check, then render every file in memory (median).
+    pub render: Duration,
     /// Diagnostics reported by `project_diagnostics`.
     pub diagnostics: usize,
 }
@@ -157,14 +159,17 @@ fn measure_project(settings: &Settings, label: &str, dir: &Path) -> io::Result<R
 
     let mut statics = Vec::new();
     let mut fulls = Vec::new();
+    let mut renders = Vec::new();
     for _ in 0..runs {
         statics.push(inproc::syntax_and_names(&sources).0);
         let (t, n) = inproc::full_check(&sources);
         fulls.push(t);
         row.diagnostics = n;
+        renders.push(inproc::build(&sources).0);
     }
     row.static_check = median(statics);
     row.full_check = median(fulls);
+    row.render = median(renders);
     Ok(row)
 }
 
@@ -234,10 +239,14 @@ pub fn table(rows: &[Row], runs: usize) -> String {
         );
     }
     let _ = writeln!(s, "\nIn process (`sinfra-compiler`, fresh database, median of {runs} runs)\n");
-    let _ = writeln!(s, "| project | syntax + names | all diagnostics (tier rules) | diagnostics |");
-    let _ = writeln!(s, "|---|--:|--:|--:|");
+    let _ = writeln!(
+        s,
+        "| project | syntax + names | all diagnostics (tier rules) | check + render files (no disk) | diagnostics |"
+    );
+    let _ = writeln!(s, "|---|--:|--:|--:|--:|");
     for r in rows {
-        let _ = writeln!(s, "| {} | {} | {} | {} |", r.label, ms(r.static_check), ms(r.full_check), r.diagnostics);
+        let (st, full, render) = (ms(r.static_check), ms(r.full_check), ms(r.render));
+        let _ = writeln!(s, "| {} | {st} | {full} | {render} | {} |", r.label, r.diagnostics);
     }
     s
 }

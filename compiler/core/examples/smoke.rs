@@ -21,6 +21,7 @@ fn main() {
     let mut db = sinfra_compiler::db::Database::default();
     let project = db.load_project(files, manifest, versions);
     let t = std::time::Instant::now();
+    println!("cycle: {}", sinfra_compiler::check::has_reference_cycle(&db, project));
     let diags = sinfra_compiler::check::project_diagnostics(&db, project);
     for d in diags.iter() {
         println!("{:?} {} {}:{:?} {}", d.severity, d.code.as_str(), d.location().path, d.location().span, d.message);

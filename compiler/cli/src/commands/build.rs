@@ -43,6 +43,7 @@ pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, form
         Some(o) => o.to_path_buf(),
         None => loaded.root.join(&info.manifest.out),
     };
+    sinfra_compiler::check::warm(db, loaded.project);
     let mut diags: Vec<_> = project_diagnostics(db, loaded.project).to_vec();
     if diags.iter().any(|d| d.is_error()) {
         report(&loaded, &diags, format);

@@ -13,7 +13,10 @@ use crate::loader::load;
 /// Runs the check.
 pub fn run(path: &Path, format: Format) -> Result<ExitCode> {
     let loaded = load(path)?;
-    let diags = project_diagnostics(&loaded.db, loaded.project);
+    let diags = {
+        sinfra_compiler::check::warm(&loaded.db, loaded.project);
+        project_diagnostics(&loaded.db, loaded.project)
+    };
     let code = exit_for(report(&loaded, diags, format));
     // The process ends here: freeing every memoized value one by one would only cost time.
     std::mem::forget(loaded);

@@ -149,3 +149,92 @@ pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>
     normalize(&mut out);
     Arc::new(out)
 }
+
+/// Whether the items' static references form a cycle (then evaluation must stay on one thread:
+/// cycles are reported by the sequential evaluator, and must never block two threads on each other).
+#[salsa::tracked(returns(copy))]
+pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
+    use crate::items::ItemId;
+    use crate::resolve::{FileScope, Global};
+    use rustc_hash::FxHashMap;
+    let index = project_index(db, project);
+    let mut edges: FxHashMap<ItemId, Vec<ItemId>> = FxHashMap::default();
+    let mut nodes: Vec<ItemId> = Vec::new();
+    for &file in project.files(db) {
+        let scope = FileScope::new(db, index, file);
+        for &item in file_items(db, file) {
+            let syntax = crate::items::item_syntax(db, item);
+            let mut names = Vec::new();
+            names::referenced_names(&syntax.ast, &mut names);
+            let mut out: Vec<ItemId> = names
+                .iter()
+                .filter_map(|n| match scope.global(n) {
+                    Some(Global::Item(i)) => Some(i),
+                    _ => None,
+                })
+                .collect();
+            if names.iter().any(|n| n == "platform")
+                && let Some(&p) = index.platforms.first()
+            {
+                out.push(p);
+            }
+            out.sort_by_key(salsa::plumbing::AsId::as_id);
+            out.dedup();
+            nodes.push(item);
+            edges.insert(item, out);
+        }
+    }
+    // Iterative three-colour DFS.
+    let mut colour: FxHashMap<ItemId, u8> = FxHashMap::default();
+    for &start in &nodes {
+        if colour.get(&start).copied().unwrap_or(0) != 0 {
+            continue;
+        }
+        let mut stack: Vec<(ItemId, usize)> = vec![(start, 0)];
+        colour.insert(start, 1);
+        while let Some((node, i)) = stack.pop() {
+            let next = edges.get(&node).and_then(|e| e.get(i)).copied();
+            match next {
+                Some(n) => {
+                    stack.push((node, i + 1));
+                    match colour.get(&n).copied().unwrap_or(0) {
+                        1 => return true,
+                        0 => {
+                            colour.insert(n, 1);
+                            stack.push((n, 0));
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    colour.insert(node, 2);
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Evaluates every instance of every stack on all cores, so that a following
+/// [`project_diagnostics`] finds them memoized. Falls back to doing nothing
+/// when the references form a cycle (the sequential check reports it).
+pub fn warm(db: &crate::db::Database, project: Project) {
+    use rayon::prelude::*;
+    if has_reference_cycle(db, project) {
+        return;
+    }
+    let info = platform_info(db, project);
+    let index = project_index(db, project);
+    let mut work = Vec::new();
+    for &item in index.globals.values() {
+        if !matches!(item.tag(db), ItemTag::Resource | ItemTag::Service) {
+            continue;
+        }
+        if let Some(stacks) = &placement(db, project, item).stacks {
+            work.extend(stacks.iter().map(|&s| (item, info.stacks[s].item)));
+        }
+    }
+    work.par_iter().for_each_with(db.clone(), |db, &(item, stack)| {
+        instance_rules(db, project, item, stack);
+    });
+}

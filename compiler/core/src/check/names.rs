@@ -450,3 +450,80 @@ impl Walker<'_> {
         let _ = self.db;
     }
 }
+
+/// Every plain name an item's syntax mentions (over-approximates its references: locals included).
+pub fn referenced_names(item: &sinfra_syntax::ast::Item, out: &mut Vec<String>) {
+    use sinfra_syntax::ast::ItemKind as K;
+    let mut exprs: Vec<&Expr> = Vec::new();
+    fn body<'e>(b: &'e Body, exprs: &mut Vec<&'e Expr>) {
+        for m in &b.members {
+            match m {
+                Member::FieldDecl(f) => exprs.extend(f.default.as_ref()),
+                Member::Assign(a) => exprs.push(&a.value),
+                Member::Let(l, _) => exprs.push(&l.value),
+                Member::Check(c) => {
+                    exprs.push(&c.cond);
+                    exprs.extend(c.message.as_ref());
+                }
+                Member::Error(_) => {}
+            }
+        }
+    }
+    match &item.kind {
+        K::Let(l) => exprs.push(&l.value),
+        K::Fn(f) => exprs.push(&f.body),
+        K::Schema(s) => {
+            body(&s.body, &mut exprs);
+            if let Some(p) = &s.extends {
+                out.extend(p.segments.first().map(|s| s.name.clone()));
+                out.extend(p.segments.last().map(|s| s.name.clone()));
+            }
+        }
+        K::Resource(d) | K::Service(d) => {
+            body(&d.body, &mut exprs);
+            out.extend(d.schema.segments.last().map(|s| s.name.clone()));
+            out.extend(d.schema.segments.first().map(|s| s.name.clone()));
+        }
+        K::Policy(p) => body(&p.body, &mut exprs),
+        K::Platform(b) => {
+            body(b, &mut exprs);
+            out.push("Platform".to_string());
+        }
+        K::TypeAlias(t) => {
+            if let Some(r) = &t.refinement {
+                exprs.push(&r.cond);
+            }
+        }
+        _ => {}
+    }
+    while let Some(e) = exprs.pop() {
+        match &e.kind {
+            ExprKind::Name(n) => out.push(n.name.clone()),
+            ExprKind::Str(parts) => {
+                exprs.extend(parts.iter().filter_map(|p| if let StrPart::Interp(x) = p { Some(x) } else { None }))
+            }
+            ExprKind::Field(b, f) => {
+                // `module.item`: the member name too.
+                out.push(f.name.clone());
+                exprs.push(b)
+            }
+            ExprKind::At(b, _) | ExprKind::Unary(_, b) => exprs.push(b),
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => exprs.extend([&**a, &**b]),
+            ExprKind::Call(f, args) => {
+                exprs.push(f);
+                exprs.extend(args.iter());
+            }
+            ExprKind::List(items) => exprs.extend(items.iter()),
+            ExprKind::Record(entries) => exprs.extend(entries.iter().map(|en| &en.value)),
+            ExprKind::ListComp(c) => exprs.extend([&c.element, &c.iter].into_iter().chain(c.cond.as_ref())),
+            ExprKind::MapComp(k, c) => exprs.extend([&**k, &c.element, &c.iter].into_iter().chain(c.cond.as_ref())),
+            ExprKind::If(a, b, c) => exprs.extend([&**a, &**b, &**c]),
+            ExprKind::Match(s, arms) => {
+                exprs.push(s);
+                exprs.extend(arms.iter().map(|a| &a.body));
+            }
+            ExprKind::Let(d, b) => exprs.extend([&d.value, &**b]),
+            _ => {}
+        }
+    }
+}
