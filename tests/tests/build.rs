@@ -20,7 +20,6 @@ use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use sinfra_compiler::emit::yaml::{Node, to_yaml};
 
@@ -48,34 +47,7 @@ fn validator() -> PathBuf {
 
 /// The `sinfrac` binary under test (see the module docs).
 fn sinfrac() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(bin) = std::env::var_os("SINFRAC_BIN") {
-            return PathBuf::from(bin);
-        }
-        // <target-dir>/[<triple>/]<profile>/deps/build-<hash>
-        let exe = std::env::current_exe().expect("the test executable's path");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("test executable in <profile>/deps/");
-        let profile = profile_dir.file_name().and_then(OsStr::to_str).expect("a profile directory name");
-        let above = profile_dir.parent().expect("a target directory");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.current_dir(repo_root()).args(["build", "--quiet", "-p", "sinfrac", "--bin", "sinfrac", "--profile"]);
-        cmd.arg(if profile == "debug" { "dev" } else { profile });
-        // Cargo tags the root of every target directory; below it sits `<triple>/` when
-        // the tests were built with `--target`.
-        if above.join("CACHEDIR.TAG").exists() {
-            cmd.arg("--target-dir").arg(above);
-        } else {
-            let triple = above.file_name().expect("a target triple directory");
-            cmd.arg("--target").arg(triple).arg("--target-dir").arg(above.parent().expect("a target directory"));
-        }
-        let out = cmd.output().expect("cannot run cargo to build sinfrac");
-        assert!(out.status.success(), "`{cmd:?}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        let bin = profile_dir.join(format!("sinfrac{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.is_file(), "cargo built sinfrac but `{}` does not exist", bin.display());
-        bin
-    })
+    sinfra_tests::sinfrac_bin()
 }
 
 /// A finished `sinfrac` run.

@@ -1,0 +1,143 @@
+//! End-to-end tests of `sinfrac check`, `eval` and `explain`, run against the real binary:
+//! exit codes, the three output formats carrying the same diagnostics, and the issue's
+//! acceptance case (a typo, a bad port and a syntax error, all three reported).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use sinfra_tests::{repo_root, sinfrac_bin};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn sinfrac(args: &[&str], dir: &Path) -> Run {
+    let out =
+        Command::new(sinfrac_bin()).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("runs sinfrac");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
+}
+
+/// A project with a typo, a bad port and a syntax error.
+fn broken_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("sinfra.toml"), "[project]\nname = \"demo\"\n").unwrap();
+    fs::write(dir.path().join("versions.toml"), "api = \"ghcr.io/acme/api:1.0.0\"\n").unwrap();
+    fs::write(
+        dir.path().join("main.sinfra"),
+        r#"import std.k8s
+
+platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+protected tier prod
+region us = "us-central1"
+stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
+stack prod_us { tier = prod, region = us, cluster = "https://k8s-prod" }
+
+service api: k8s.WebService {
+  image   = image("api")
+  replica = 3
+  port    = 70000
+  cpu     = = 1
+}
+"#,
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn check_reports_typo_bad_port_and_syntax_error() {
+    let dir = broken_project();
+    let run = sinfrac(&["check"], dir.path());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for expected in [
+        "error[E0104]: unknown field `replica` in `WebService`",
+        "did you mean `replicas`?",
+        "fix: replace `replica` with `replicas`",
+        "error[E0202]: `70000` is not a valid `Port`",
+        "error[E0001]: syntax error: unexpected `=`",
+        "main.sinfra:12:3",
+        "main.sinfra:13:13",
+        "main.sinfra:14:13",
+        "error: 3 errors",
+    ] {
+        assert!(run.stderr.contains(expected), "missing `{expected}` in:\n{}", run.stderr);
+    }
+    assert!(run.stdout.is_empty(), "human output goes to stderr");
+    assert!(!dir.path().join("deploy").exists(), "check writes nothing");
+}
+
+#[test]
+fn json_and_sarif_carry_the_same_diagnostics() {
+    let dir = broken_project();
+    let json = sinfrac(&["check", "--format", "json"], dir.path());
+    assert_eq!(json.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    let diags = doc["diagnostics"].as_array().expect("diagnostics");
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["E0104", "E0202", "E0001"]);
+    assert_eq!(diags[0]["fix"]["replacement"], "replicas");
+    assert_eq!(diags[0]["start"]["line"], 12);
+    assert_eq!(doc["summary"]["errors"], 3);
+
+    let sarif = sinfrac(&["check", "--format", "sarif"], dir.path());
+    assert_eq!(sarif.code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("valid SARIF JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let rule_ids: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert_eq!(rule_ids, codes);
+    let region = &results[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 12);
+}
+
+#[test]
+fn exit_codes() {
+    let example = repo_root().join("examples/acme");
+    assert_eq!(sinfrac(&["check"], &example).code, 0, "the example checks clean");
+    let empty = tempfile::tempdir().unwrap();
+    let run = sinfrac(&["check"], empty.path());
+    assert_eq!(run.code, 2, "no project is an I/O error: {}", run.stderr);
+    assert!(run.stderr.contains("no `sinfra.toml`"), "{}", run.stderr);
+    assert_eq!(sinfrac(&["check", "--format", "xml"], &example).code, 2, "usage error");
+}
+
+#[test]
+fn explain_serves_every_code() {
+    let here = repo_root();
+    let list = sinfrac(&["explain"], &here);
+    assert_eq!(list.code, 0);
+    for code in ["E0001", "E0104", "E0301", "E0303", "E0401"] {
+        assert!(list.stdout.contains(code), "{code} missing from the list");
+        let page = sinfrac(&["explain", code], &here);
+        assert_eq!(page.code, 0);
+        assert!(page.stdout.starts_with(&format!("# {code}")), "{}", page.stdout);
+    }
+    assert_eq!(sinfrac(&["explain", "e301"], &here).code, 0, "lenient spelling");
+    let unknown = sinfrac(&["explain", "E9999"], &here);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("unknown diagnostic code"), "{}", unknown.stderr);
+}
+
+#[test]
+fn eval_shows_per_stack_values() {
+    let example = repo_root().join("examples/acme");
+    let run = sinfrac(&["eval", "cache", "--stack", "prod_eu"], &example);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("host: cache.prod-eu.redis.europe-west1.gcp.internal"), "{}", run.stdout);
+    let json = sinfrac(&["eval", "api", "--stack", "latest", "--format", "json"], &example);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["api"]["replicas"], 1);
+    assert_eq!(doc["api"]["env"]["DATABASE_PASSWORD"]["secret"], "config-db");
+    let missing = sinfrac(&["eval", "api"], &example);
+    assert_eq!(missing.code, 2, "a per-stack value needs --stack");
+    assert!(missing.stderr.contains("--stack"), "{}", missing.stderr);
+}
