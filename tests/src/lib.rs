@@ -373,6 +373,48 @@ pub fn run_fixture(path: &str, text: &str) -> Outcome {
     Outcome { snapshot, problems: compare(&fixture, &diags) }
 }
 
+/// The repository root (the parent of this crate).
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate sits in the repository")
+        .to_path_buf()
+}
+
+/// The `sinfrac` binary of this build: `cargo build -p sinfrac` is run once with the
+/// cargo, profile and target directory of the running test executable (a no-op when it
+/// is up to date); `SINFRAC_BIN` overrides it.
+pub fn sinfrac_bin() -> &'static std::path::Path {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("SINFRAC_BIN") {
+            return std::path::PathBuf::from(bin);
+        }
+        // <target-dir>/[<triple>/]<profile>/deps/build-<hash>
+        let exe = std::env::current_exe().expect("the test executable's path");
+        let profile_dir = exe.parent().and_then(std::path::Path::parent).expect("test executable in <profile>/deps/");
+        let profile = profile_dir.file_name().and_then(std::ffi::OsStr::to_str).expect("a profile directory name");
+        let above = profile_dir.parent().expect("a target directory");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = std::process::Command::new(cargo);
+        cmd.current_dir(repo_root()).args(["build", "--quiet", "-p", "sinfrac", "--bin", "sinfrac", "--profile"]);
+        cmd.arg(if profile == "debug" { "dev" } else { profile });
+        // Cargo tags the root of every target directory; below it sits `<triple>/` when
+        // the tests were built with `--target`.
+        if above.join("CACHEDIR.TAG").exists() {
+            cmd.arg("--target-dir").arg(above);
+        } else {
+            let triple = above.file_name().expect("a target triple directory");
+            cmd.arg("--target").arg(triple).arg("--target-dir").arg(above.parent().expect("a target directory"));
+        }
+        let out = cmd.output().expect("cannot run cargo to build sinfrac");
+        assert!(out.status.success(), "`{cmd:?}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        let bin = profile_dir.join(format!("sinfrac{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "cargo built sinfrac but `{}` does not exist", bin.display());
+        bin
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,46 +478,4 @@ mod tests {
         assert_eq!(line_col("ab\ncé\nx", 7), (3, 1));
         assert_eq!(line_col("ab\ncé\nx", 6), (2, 3));
     }
-}
-
-/// The repository root (the parent of this crate).
-pub fn repo_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate sits in the repository")
-        .to_path_buf()
-}
-
-/// The `sinfrac` binary of this build: `cargo build -p sinfrac` is run once with the
-/// cargo, profile and target directory of the running test executable (a no-op when it
-/// is up to date); `SINFRAC_BIN` overrides it.
-pub fn sinfrac_bin() -> &'static std::path::Path {
-    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(bin) = std::env::var_os("SINFRAC_BIN") {
-            return std::path::PathBuf::from(bin);
-        }
-        // <target-dir>/[<triple>/]<profile>/deps/build-<hash>
-        let exe = std::env::current_exe().expect("the test executable's path");
-        let profile_dir = exe.parent().and_then(std::path::Path::parent).expect("test executable in <profile>/deps/");
-        let profile = profile_dir.file_name().and_then(std::ffi::OsStr::to_str).expect("a profile directory name");
-        let above = profile_dir.parent().expect("a target directory");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = std::process::Command::new(cargo);
-        cmd.current_dir(repo_root()).args(["build", "--quiet", "-p", "sinfrac", "--bin", "sinfrac", "--profile"]);
-        cmd.arg(if profile == "debug" { "dev" } else { profile });
-        // Cargo tags the root of every target directory; below it sits `<triple>/` when
-        // the tests were built with `--target`.
-        if above.join("CACHEDIR.TAG").exists() {
-            cmd.arg("--target-dir").arg(above);
-        } else {
-            let triple = above.file_name().expect("a target triple directory");
-            cmd.arg("--target").arg(triple).arg("--target-dir").arg(above.parent().expect("a target directory"));
-        }
-        let out = cmd.output().expect("cannot run cargo to build sinfrac");
-        assert!(out.status.success(), "`{cmd:?}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        let bin = profile_dir.join(format!("sinfrac{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.is_file(), "cargo built sinfrac but `{}` does not exist", bin.display());
-        bin
-    })
 }
