@@ -7,7 +7,7 @@ use std::io;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sinfra_compiler::check::{check_item, project_diagnostics, syntax_diagnostics};
+use sinfra_compiler::check::{check_item, project_diagnostics, syntax_diagnostics, warm};
 use sinfra_compiler::db::Database;
 use sinfra_compiler::items::file_items;
 
@@ -67,22 +67,27 @@ pub fn syntax_and_names(src: &Sources) -> (Duration, usize) {
 }
 
 /// `project_diagnostics` (everything, tier rules included) on a fresh
-/// database. Returns the time and the number of diagnostics.
-pub fn full_check(src: &Sources) -> (Duration, usize) {
+/// database; with `warm`, first [`warm`] on all cores, as `sinfrac check`
+/// does. Returns the time and the number of diagnostics.
+pub fn full_check(src: &Sources, parallel: bool) -> (Duration, usize) {
     let start = Instant::now();
     let mut db = Database::default();
     let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
+    if parallel {
+        warm(&db, project);
+    }
     let count = project_diagnostics(&db, project).len();
     (start.elapsed(), count)
 }
 
-/// `project_diagnostics` then every stack's output files rendered in memory
-/// (what `sinfrac build` does before writing), on a fresh database. Returns
+/// `warm`, `project_diagnostics`, then every stack's output files rendered
+/// in memory on all cores (what `sinfrac build` does before writing), on a fresh database. Returns
 /// the time, the number of files and their bytes.
 pub fn build(src: &Sources) -> (Duration, usize, usize) {
     let start = Instant::now();
     let mut db = Database::default();
     let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
+    warm(&db, project);
     let _ = project_diagnostics(&db, project);
     let (files, _) = sinfra_compiler::emit::build(&db, project, &[]);
     let bytes = files.iter().map(|f| f.content.len()).sum();

@@ -11,6 +11,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The allocator `sinfrac` uses, so that in-process timings compare.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Synthetic projects and benchmarks for sinfrac.
 #[derive(Parser)]
 #[command(name = "sinfra-bench", version)]

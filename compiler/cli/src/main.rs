@@ -102,8 +102,9 @@ pub fn use_color() -> bool {
 fn main() -> ExitCode {
     // Parse before spawning so that `--help` and usage errors behave as usual.
     let cli = Cli::parse();
-    // Deeply nested input recurses deeply; run on a thread with room for it.
-    let worker = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(move || run(cli));
+    // Deeply nested input recurses deeply; run on a thread with room for it
+    // (parallel evaluation has its own pool, with the same room).
+    let worker = std::thread::Builder::new().stack_size(sinfra_compiler::parallel::STACK_SIZE).spawn(move || run(cli));
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {

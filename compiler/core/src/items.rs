@@ -106,7 +106,7 @@ mod item_id {
 #[salsa::tracked(returns(ref))]
 pub fn file_items(db: &dyn Db, file: SourceFile) -> Vec<ItemId> {
     let parse = parse(db, file);
-    let mut seen: Vec<(ItemTag, String)> = Vec::new();
+    let mut seen: rustc_hash::FxHashMap<(ItemTag, String), u32> = rustc_hash::FxHashMap::default();
     parse
         .file
         .items
@@ -117,8 +117,9 @@ pub fn file_items(db: &dyn Db, file: SourceFile) -> Vec<ItemId> {
                 ItemKind::Import(i) => i.path.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("."),
                 _ => item.name().map(|n| n.name.clone()).unwrap_or_default(),
             };
-            let ordinal = seen.iter().filter(|(t, n)| *t == tag && *n == name).count() as u32;
-            seen.push((tag, name.clone()));
+            let count = seen.entry((tag, name.clone())).or_insert(0);
+            let ordinal = *count;
+            *count += 1;
             ItemId::new(db, file, tag, name, ordinal)
         })
         .collect()

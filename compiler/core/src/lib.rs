@@ -12,6 +12,7 @@ pub mod eval;
 pub mod index;
 pub mod items;
 pub mod loc;
+pub mod parallel;
 pub mod platform;
 pub mod project;
 pub mod resolve;

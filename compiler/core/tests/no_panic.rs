@@ -254,3 +254,24 @@ fn a_huge_project() {
     }
     run(files, ex.manifest, ex.versions, true);
 }
+
+/// `check::warm` and `emit::build` evaluate on worker threads: a service using a
+/// chain of 1,000 lets (1,000 nested queries) must fit in a worker's stack
+/// (`sinfra_compiler::parallel`), as it fits in the CLI's main thread.
+#[test]
+fn let_chain_used_by_a_service_on_worker_threads() {
+    let ex = example();
+    let mut files: Vec<(String, String)> =
+        ex.files.into_iter().filter(|(p, _)| p == "platform.sinfra" || p == "resources.sinfra").collect();
+    let lets: String = (1..1000).map(|i| format!("let l{i} = l{} + 1\n", i - 1)).collect();
+    files.push((
+        "main.sinfra".into(),
+        format!(
+            "import std.k8s\nlet l0 = 0\n{lets}\nservice api: k8s.WebService {{\n  image = image(\"api\")\n  config = {{ X = to_string(l999) }}\n}}\n"
+        ),
+    ));
+    let mut db = Database::default();
+    let project = db.load_project(files, ex.manifest, ex.versions);
+    sinfra_compiler::check::warm(&db, project);
+    let _ = project_diagnostics(&db, project);
+}

@@ -234,7 +234,10 @@ pub fn warm(db: &crate::db::Database, project: Project) {
             work.extend(stacks.iter().map(|&s| (item, info.stacks[s].item)));
         }
     }
-    work.par_iter().for_each_with(db.clone(), |db, &(item, stack)| {
-        instance_rules(db, project, item, stack);
+    let db = db.clone();
+    crate::parallel::pool().install(move || {
+        work.par_iter().for_each_with(db, |db, &(item, stack)| {
+            instance_rules(db, project, item, stack);
+        })
     });
 }

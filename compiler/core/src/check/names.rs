@@ -31,6 +31,20 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
         ItemKind::Let(decl) => w.expr(&decl.value),
         ItemKind::Fn(decl) => {
             w.diags.extend(fn_sig(db, project, item).diags.iter().cloned());
+            let mut names = Vec::new();
+            referenced_names(&syntax.ast, &mut names);
+            if names.contains(&decl.name.name) && !decl.params.iter().any(|p| p.name.name == decl.name.name) {
+                w.diags.push(
+                    Diag::new(
+                        Code::Cycle,
+                        format!("function `{}` calls itself", decl.name.name),
+                        Loc::new(item, decl.name.span),
+                        "recursive function",
+                    )
+                    .with_note("functions may not call themselves: sinfra programs always terminate")
+                    .with_help("iterate with a comprehension over a list or `range(n)` instead"),
+                );
+            }
             w.locals = decl.params.iter().map(|p| p.name.name.clone()).collect();
             w.expr(&decl.body);
         }
