@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
+use crate::eval::value::FxIndexMap as IndexMap;
 
 use crate::db::{Db, Origin, Project, SourceFile};
 use crate::items::{ItemId, ItemTag, file_items};

@@ -17,6 +17,7 @@ use crate::stdlib;
 use crate::ty::Ty;
 
 /// The names a file can see.
+#[derive(Clone, Copy)]
 pub struct FileScope<'a> {
     /// The project index.
     pub index: &'a Index,

@@ -93,7 +93,7 @@ impl Instance {
         let value = match slot {
             Slot::Expr { code, syntax, ty } => match member_expr(&syntax, code.index) {
                 Some(expr) => {
-                    let env = Env { item: code.owner, locals: Rc::default(), instance: Some(this.clone()) };
+                    let env = Env { item: code.owner, locals: None, instance: Some(this.clone()) };
                     let v = ctx.eval(expr, &env);
                     ctx.conform(v, &ty, Loc::new(code.owner, expr.span))
                 }
@@ -307,7 +307,7 @@ fn run_checks(
     for code in checks {
         let syntax = item_syntax(db, code.owner).clone();
         let Some(Member::Check(check)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) else { continue };
-        let env = Env { item: code.owner, locals: Rc::default(), instance: Some(this.clone()) };
+        let env = Env { item: code.owner, locals: None, instance: Some(this.clone()) };
         let cond = ctx.eval(&check.cond, &env);
         let failed = match cond.v {
             V::Bool(b) => !b,

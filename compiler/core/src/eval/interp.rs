@@ -54,6 +54,15 @@ pub struct Ctx<'a> {
     depth: u32,
     steps: u64,
     calls: Vec<ItemId>,
+    scopes: rustc_hash::FxHashMap<crate::db::SourceFile, FileScope<'a>>,
+    functions: rustc_hash::FxHashMap<ItemId, (Arc<crate::signatures::FnSig>, Arc<crate::items::ItemSyntax>)>,
+}
+
+/// Local bindings: a persistent list, innermost first, so binding is O(1).
+pub struct Local {
+    name: Rc<str>,
+    value: Value,
+    outer: Option<Rc<Local>>,
 }
 
 /// A lexical environment.
@@ -61,8 +70,8 @@ pub struct Ctx<'a> {
 pub struct Env {
     /// The item the code belongs to (for locations and name lookup).
     pub item: ItemId,
-    /// Local bindings, innermost last.
-    pub locals: Rc<Vec<(Rc<str>, Value)>>,
+    /// Local bindings.
+    pub locals: Option<Rc<Local>>,
     /// The instance whose fields are in scope.
     pub instance: Option<Rc<RefCell<Instance>>>,
 }
@@ -70,18 +79,24 @@ pub struct Env {
 impl Env {
     /// An environment for code in `item`.
     pub fn new(item: ItemId) -> Env {
-        Env { item, locals: Rc::new(Vec::new()), instance: None }
+        Env { item, locals: None, instance: None }
     }
 
     /// The same environment with one more local.
     pub fn bind(&self, name: &str, value: Value) -> Env {
-        let mut locals = (*self.locals).clone();
-        locals.push((name.into(), value));
-        Env { item: self.item, locals: Rc::new(locals), instance: self.instance.clone() }
+        let local = Local { name: name.into(), value, outer: self.locals.clone() };
+        Env { item: self.item, locals: Some(Rc::new(local)), instance: self.instance.clone() }
     }
 
     fn local(&self, name: &str) -> Option<&Value> {
-        self.locals.iter().rev().find(|(n, _)| &**n == name).map(|(_, v)| v)
+        let mut cur = self.locals.as_deref();
+        while let Some(l) = cur {
+            if &*l.name == name {
+                return Some(&l.value);
+            }
+            cur = l.outer.as_deref();
+        }
+        None
     }
 }
 
@@ -103,7 +118,16 @@ impl<'a> Ctx<'a> {
             depth: 0,
             steps: 0,
             calls: Vec::new(),
+            scopes: rustc_hash::FxHashMap::default(),
+            functions: rustc_hash::FxHashMap::default(),
         }
+    }
+
+    /// The names visible in the file of `item` (cached: name lookup is the evaluator's hottest path).
+    pub fn scope(&mut self, item: ItemId) -> FileScope<'a> {
+        let file = item.file(self.db);
+        let (db, index) = (self.db, self.index);
+        *self.scopes.entry(file).or_insert_with(|| FileScope::new(db, index, file))
     }
 
     /// Reports a problem.
@@ -137,7 +161,7 @@ impl<'a> Ctx<'a> {
         let value = self.eval(&decl.value, &env);
         match &decl.ty {
             Some(t) => {
-                let scope = FileScope::new(self.db, self.index, item.file(self.db));
+                let scope = self.scope(item);
                 let mut sink = Vec::new();
                 let ty = crate::resolve::lower_type(self.db, &scope, item, t, &mut sink);
                 self.conform(value, &ty, Loc::new(item, decl.value.span))
@@ -298,7 +322,7 @@ impl<'a> Ctx<'a> {
                 let v = self.eval(&decl.value, env);
                 let v = match &decl.ty {
                     Some(t) => {
-                        let scope = FileScope::new(self.db, self.index, env.item.file(self.db));
+                        let scope = self.scope(env.item);
                         let mut sink = Vec::new();
                         let ty = crate::resolve::lower_type(self.db, &scope, env.item, t, &mut sink);
                         self.conform(v, &ty, Loc::new(env.item, decl.value.span))
@@ -403,7 +427,7 @@ impl<'a> Ctx<'a> {
             }
             _ => {}
         }
-        let scope = FileScope::new(db, self.index, env.item.file(db));
+        let scope = self.scope(env.item);
         match scope.global(name) {
             Some(Global::Item(item)) => self.item_value(item, at),
             Some(Global::Module(m)) => Value::new(V::Module(m.into()), Some(at)),
@@ -534,7 +558,7 @@ impl<'a> Ctx<'a> {
 
     fn eval_at(&mut self, base: &Expr, sel: &str, env: &Env, at: Loc, sel_at: Loc) -> Value {
         let db = self.db;
-        let scope = FileScope::new(db, self.index, env.item.file(db));
+        let scope = self.scope(env.item);
         let item = match &base.kind {
             ExprKind::Name(n) => match scope.global(&n.name) {
                 Some(Global::Item(i)) if i.tag(db) == ItemTag::Resource => Some(i),
@@ -814,7 +838,12 @@ impl<'a> Ctx<'a> {
                     self.report(d);
                     return Value::error();
                 }
-                let sig = fn_sig(db, self.project, item).clone();
+                let project = self.project;
+                let (sig, syntax) = self
+                    .functions
+                    .entry(item)
+                    .or_insert_with(|| (fn_sig(db, project, item).clone(), item_syntax(db, item).clone()))
+                    .clone();
                 if sig.params.len() != args.len() {
                     return self.error(
                         Code::WrongArgumentCount,
@@ -823,7 +852,6 @@ impl<'a> Ctx<'a> {
                         "wrong number of arguments",
                     );
                 }
-                let syntax = item_syntax(db, item).clone();
                 let sinfra_syntax::ast::ItemKind::Fn(decl) = &syntax.ast.kind else { return Value::error() };
                 let mut env = Env::new(item);
                 for ((pname, pty), arg) in sig.params.iter().zip(args) {
