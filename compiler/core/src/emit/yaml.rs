@@ -29,37 +29,14 @@ pub enum Node {
     Map(IndexMap<String, Node>),
 }
 
-/// Converts an evaluated value; `none` fields are left out of mappings.
-/// Returns `None` for values that have no YAML form (functions, errors).
-pub fn to_node(v: &Value) -> Option<Node> {
-    Some(match &v.v {
-        V::None => Node::Null,
-        V::Bool(b) => Node::Bool(*b),
-        V::Int(i) => Node::Int(*i),
-        V::Float(f) => Node::Float(*f),
-        V::Str(s) => Node::Str(s.to_string()),
-        V::Quantity(q) => Node::Str(q.text.to_string()),
-        V::Duration(ms) => Node::Str(format_duration(*ms)),
-        V::Percent(p) => Node::Str(format!("{}%", format_float(*p))),
-        V::List(items) => Node::Seq(items.iter().filter_map(to_node).collect()),
-        V::Record(r) => Node::Map(
-            r.fields
-                .iter()
-                .filter(|(_, v)| !matches!(v.v, V::None))
-                .filter_map(|(k, v)| Some((k.clone(), to_node(v)?)))
-                .collect(),
-        ),
-        V::Tier(_)
-        | V::Region(_)
-        | V::Stack(_)
-        | V::Secret(_)
-        | V::Func(_)
-        | V::Builtin(_)
-        | V::Module(_)
-        | V::Error => {
-            return None;
-        }
-    })
+/// The text of a unit value (`500m`, `30s`, `25%`), which YAML gets as a string.
+fn unit_text(v: &V) -> Option<String> {
+    match v {
+        V::Quantity(q) => Some(q.text.to_string()),
+        V::Duration(ms) => Some(format_duration(*ms)),
+        V::Percent(p) => Some(format!("{}%", format_float(*p))),
+        _ => None,
+    }
 }
 
 /// Converts any value for display (`sinfrac eval`): tiers, regions and
@@ -77,7 +54,12 @@ pub fn to_display_node(v: &Value, names: &dyn Fn(&V) -> Option<String>) -> Node 
             Node::Str(names(&v.v).unwrap_or_default())
         }
         V::Error => Node::Str("<error>".to_string()),
-        _ => to_node(v).unwrap_or(Node::Null),
+        V::None => Node::Null,
+        V::Bool(b) => Node::Bool(*b),
+        V::Int(i) => Node::Int(*i),
+        V::Float(f) => Node::Float(*f),
+        V::Str(s) => Node::Str(s.to_string()),
+        other => Node::Str(unit_text(other).unwrap_or_default()),
     }
 }
 
@@ -90,7 +72,7 @@ fn options() -> serde_saphyr::SerializerOptions {
 }
 
 /// An output value serialized directly (no intermediate tree): `none` fields
-/// are left out, scalars written as [`to_node`] would.
+/// are left out; quantities, durations and percentages are strings.
 pub struct OutputValue<'a>(pub &'a Value);
 
 impl Serialize for OutputValue<'_> {
@@ -103,8 +85,7 @@ impl Serialize for OutputValue<'_> {
             V::Float(f) => s.serialize_f64(*f),
             V::Str(x) => s.serialize_str(x),
             V::Quantity(q) => s.serialize_str(&q.text),
-            V::Duration(ms) => s.serialize_str(&format_duration(*ms)),
-            V::Percent(p) => s.serialize_str(&format!("{}%", format_float(*p))),
+            other @ (V::Duration(_) | V::Percent(_)) => s.serialize_str(&unit_text(other).unwrap_or_default()),
             V::List(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for i in items.iter().filter(|i| representable(i)) {
@@ -134,6 +115,13 @@ pub fn representable(v: &Value) -> bool {
 
 /// Serializes output values as one multi-document YAML text, after a comment header.
 pub fn values_to_yaml(header: &str, docs: &[&Value]) -> Result<String, String> {
+    let docs: Vec<OutputValue<'_>> = docs.iter().map(|d| OutputValue(d)).collect();
+    to_yaml(header, &docs)
+}
+
+/// Serializes documents as one multi-document YAML text, after a comment header:
+/// the one place YAML is written, for output files and for `sinfrac eval`.
+pub fn to_yaml<T: Serialize>(header: &str, docs: &[T]) -> Result<String, String> {
     let mut out = String::with_capacity(2048 * docs.len().max(1));
     for line in header.lines() {
         out.push_str("# ");
@@ -143,27 +131,8 @@ pub fn values_to_yaml(header: &str, docs: &[&Value]) -> Result<String, String> {
     for doc in docs {
         out.push_str("---\n");
         let len = out.len();
-        serde_saphyr::to_fmt_writer_with_options(&mut out, &OutputValue(doc), options()).map_err(|e| e.to_string())?;
+        serde_saphyr::to_fmt_writer_with_options(&mut out, doc, options()).map_err(|e| e.to_string())?;
         if out.len() > len && !out.ends_with('\n') {
-            out.push('\n');
-        }
-    }
-    Ok(out)
-}
-
-/// Serializes documents as one multi-document YAML text, after a comment header.
-pub fn to_yaml(header: &str, docs: &[Node]) -> Result<String, String> {
-    let mut out = String::with_capacity(256 * docs.len().max(1));
-    for line in header.lines() {
-        out.push_str("# ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    for doc in docs {
-        out.push_str("---\n");
-        let text = serde_saphyr::to_string_with_options(doc, options()).map_err(|e| e.to_string())?;
-        out.push_str(&text);
-        if !text.ends_with('\n') {
             out.push('\n');
         }
     }
