@@ -141,3 +141,46 @@ fn eval_shows_per_stack_values() {
     assert_eq!(missing.code, 2, "a per-stack value needs --stack");
     assert!(missing.stderr.contains("--stack"), "{}", missing.stderr);
 }
+
+#[test]
+fn templates_extend_without_forking_the_stdlib() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("sinfra.toml"), "[project]\nname = \"demo\"\n").unwrap();
+    fs::write(root.join("versions.toml"), "api = \"ghcr.io/acme/api:1.0.0\"\n").unwrap();
+    fs::write(
+        root.join("main.sinfra"),
+        r#"import std.k8s
+
+platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+region us = "us-central1"
+stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
+
+/// The company's web service: the stdlib's, plus a team label and a NetworkPolicy.
+schema AcmeWeb extends k8s.WebService {
+  team: String
+  labels = { "acme.dev/team" = team }
+  extra_manifests = [{
+    apiVersion = "networking.k8s.io/v1"
+    kind = "NetworkPolicy"
+    metadata = { name = "${name}-ingress", namespace = stack.namespace }
+    spec = { podSelector = { matchLabels = { "app.kubernetes.io/name" = name } }, policyTypes = ["Ingress"] }
+  }]
+}
+
+service api: AcmeWeb {
+  image = image("api")
+  team  = "core"
+}
+"#,
+    )
+    .unwrap();
+    let run = sinfrac(&["build", "--out", "out"], root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let api = fs::read_to_string(root.join("out/latest/api.yaml")).unwrap();
+    assert!(api.contains("kind: NetworkPolicy"), "{api}");
+    assert!(api.contains("name: api-ingress"), "{api}");
+    assert!(api.contains("acme.dev/team: core"), "{api}");
+    assert!(api.contains("kind: Deployment"), "the stdlib's objects are still there: {api}");
+}
