@@ -194,7 +194,7 @@ pub fn address_table(db: &dyn Db, project: Project) -> Arc<Vec<Address>> {
             let value = instance_value(db, project, item, s.map(|s| info.stacks[s].item));
             let V::Record(r) = &value.value.v else { continue };
             for f in &address_fields {
-                if let Some(Value { v: V::Str(text), .. }) = r.fields.get(*f)
+                if let Some(Value { v: V::Str(text), .. }) = r.fields.get(f)
                     && text.len() >= 8
                 {
                     out.push(Address { text: text.to_string(), resource: item, field: (*f).clone(), stack: s });

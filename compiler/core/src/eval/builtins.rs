@@ -1,7 +1,6 @@
 //! Builtin functions and the scalar parsers and validators they share with
 //! the rest of the compiler.
 
-use crate::eval::value::FxIndexMap;
 use std::sync::Arc;
 
 use super::value::{Labels, Quantity, Record, SecretRef, V, Value};
@@ -113,7 +112,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
         },
         "merge" => match (&args[0].v, &args[1].v) {
             (Record(a), Record(b)) => {
-                let mut fields: FxIndexMap<String, Value> = a.fields.clone();
+                let mut fields = a.fields.clone();
                 for (k, v) in &b.fields {
                     fields.insert(k.clone(), v.clone());
                 }

@@ -2,7 +2,7 @@
 //! literals typed by a schema. Fields are evaluated lazily, in any order,
 //! with cycles reported instead of followed.
 
-use crate::eval::value::FxIndexMap;
+use crate::eval::value::{Fields, FxIndexMap};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -120,7 +120,7 @@ impl Instance {
             return v.clone();
         }
         let names: Vec<String> = this.borrow().fields.clone();
-        let mut fields = FxIndexMap::default();
+        let mut fields = Fields::default();
         for name in names {
             if matches!(this.borrow().slots.get(&name), Some(Slot::InProgress)) {
                 continue;
@@ -145,7 +145,7 @@ pub fn instantiate(
     ctx: &mut Ctx<'_>,
     schema: ItemId,
     body: Option<(ItemId, Arc<ItemSyntax>)>,
-    given: FxIndexMap<String, Value>,
+    given: Fields,
     at: Loc,
     lazy: Option<&str>,
     done: Option<&Record>,
@@ -224,7 +224,7 @@ pub fn instantiate(
         );
     }
     let this = Rc::new(RefCell::new(Instance { slots, fields: fields.clone(), self_cache: None }));
-    let mut out = FxIndexMap::with_capacity_and_hasher(fields.len(), Default::default());
+    let mut out = Fields::with_capacity(fields.len());
     for name in &fields {
         if lazy == Some(name.as_str()) {
             continue;
@@ -376,19 +376,11 @@ pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool)
         let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
         let fields = super::instance_value(db, ctx.project, item, stack).clone();
         if let V::Record(r) = &fields.value.v {
-            return instantiate(ctx, schema, Some((item, syntax.clone())), FxIndexMap::default(), at, None, Some(r));
+            return instantiate(ctx, schema, Some((item, syntax.clone())), Fields::default(), at, None, Some(r));
         }
         return Value::error();
     }
-    instantiate(
-        ctx,
-        schema,
-        Some((item, syntax.clone())),
-        FxIndexMap::default(),
-        at,
-        Some(crate::check::MANIFESTS),
-        None,
-    )
+    instantiate(ctx, schema, Some((item, syntax.clone())), Fields::default(), at, Some(crate::check::MANIFESTS), None)
 }
 
 /// Evaluates the `platform` block as an instance of the prelude's `Platform` schema.
@@ -400,7 +392,7 @@ pub fn eval_platform(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
     let syntax = item_syntax(db, item).clone();
     ctx.name = Some(ctx.platform.manifest.name.clone().into());
     let at = Loc::new(item, sinfra_syntax::Span::new(syntax.ast.span.start, syntax.ast.span.start + 8));
-    instantiate(ctx, schema, Some((item, syntax)), FxIndexMap::default(), at, None, None)
+    instantiate(ctx, schema, Some((item, syntax)), Fields::default(), at, None, None)
 }
 
 /// Evaluates `policy`'s checks against `service` in the context's stack.

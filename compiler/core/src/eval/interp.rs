@@ -1,6 +1,6 @@
 //! The expression evaluator.
 
-use crate::eval::value::FxIndexMap;
+use crate::eval::value::Fields;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -257,7 +257,7 @@ impl<'a> Ctx<'a> {
                 Value::new(V::List(Arc::new(items)), origin)
             }
             ExprKind::Record(entries) => {
-                let mut fields = FxIndexMap::with_capacity_and_hasher(entries.len(), Default::default());
+                let mut fields = Fields::with_capacity(entries.len());
                 for entry in entries {
                     let v = self.eval(&entry.value, env);
                     let key = entry.key.text().to_string();
@@ -410,7 +410,7 @@ impl<'a> Ctx<'a> {
             "name" if self.name.is_some() => return Value::str(self.name.clone().unwrap_or_default(), Some(at)),
             "protected" if self.name.is_some() => return Value::new(V::Bool(self.protected), Some(at)),
             "project" => {
-                let mut fields = FxIndexMap::default();
+                let mut fields = Fields::default();
                 fields.insert("name".to_string(), Value::str(self.platform.manifest.name.as_str(), Some(at)));
                 return Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at));
             }
@@ -778,7 +778,7 @@ impl<'a> Ctx<'a> {
                     );
                 }
             },
-            (V::Record(r), V::Str(k)) => match r.fields.get(&**k) {
+            (V::Record(r), V::Str(k)) => match r.fields.get(k) {
                 Some(v) => v.clone(),
                 None => {
                     return self.error(Code::EvaluationError, format!("the map has no key `{k}`"), at, "missing key");
@@ -1078,7 +1078,7 @@ impl<'a> Ctx<'a> {
 
     fn eval_map_comp(&mut self, key: &Expr, c: &Comprehension, env: &Env, at: Loc) -> Value {
         let Some((envs, labels)) = self.iterate(c, env) else { return Value::error() };
-        let mut fields = FxIndexMap::default();
+        let mut fields = Fields::default();
         for e in &envs {
             let k = self.eval(key, e);
             let v = self.eval(&c.element, e).labelled(&labels).labelled(&k.labels);

@@ -122,7 +122,112 @@ pub struct Record {
     /// The schema it is an instance of.
     pub schema: Option<ItemId>,
     /// Its fields, in order.
-    pub fields: FxIndexMap<String, Value>,
+    pub fields: Fields,
+}
+
+/// The fields of a record, in insertion order. Most records have a handful of
+/// fields: a vector searched linearly is one allocation and no hashing; a hash
+/// index is added once a record grows past [`Fields::INDEXED`] entries.
+#[derive(Clone, Debug, Default)]
+pub struct Fields {
+    entries: Vec<(String, Value)>,
+    index: Option<Box<rustc_hash::FxHashMap<String, usize>>>,
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Fields) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Fields {
+    /// Size from which lookups use a hash index.
+    pub const INDEXED: usize = 64;
+
+    /// Empty, with room for `n` fields.
+    pub fn with_capacity(n: usize) -> Fields {
+        Fields { entries: Vec::with_capacity(n), index: None }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    /// Sets `key`, keeping its position when it exists; returns the old value.
+    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        if let Some(i) = self.position(&key) {
+            return Some(std::mem::replace(&mut self.entries[i].1, value));
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        } else if self.entries.len() >= Self::INDEXED {
+            let mut index: rustc_hash::FxHashMap<String, usize> =
+                self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+            index.insert(key.clone(), self.entries.len());
+            self.index = Some(Box::new(index));
+        }
+        self.entries.push((key, value));
+        None
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    /// Values in order.
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = (&'a String, &'a Value);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (String, Value)>, fn(&'a (String, Value)) -> (&'a String, &'a Value)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl FromIterator<(String, Value)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Fields {
+        let iter = iter.into_iter();
+        let mut f = Fields::with_capacity(iter.size_hint().0);
+        for (k, v) in iter {
+            f.insert(k, v);
+        }
+        f
+    }
 }
 
 /// The shapes of values.
