@@ -9,7 +9,7 @@ use crate::db::{Db, Project};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::eval::builtins::is_dns_label;
 use crate::index::project_index;
-use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::items::{ItemId, item_syntax};
 use crate::loc::{Diag, Loc};
 use crate::project::{Manifest, parse_manifest};
 use crate::resolve::did_you_mean;
@@ -376,14 +376,12 @@ pub fn placement(db: &dyn Db, project: Project, item: ItemId) -> Arc<Placement> 
     }
     let stacks = match selector {
         None => (0..info.stacks.len()).collect(),
-        Some(sel) => select(db, info, item, sel, &mut diags),
+        Some(sel) => select(info, item, sel, &mut diags),
     };
-    let _ = ItemTag::Stack;
     Arc::new(Placement { stacks: Some(stacks), diags })
 }
 
-fn select(db: &dyn Db, info: &PlatformInfo, item: ItemId, sel: &Selector, diags: &mut Vec<Diag>) -> Vec<usize> {
-    let _ = db;
+fn select(info: &PlatformInfo, item: ItemId, sel: &Selector, diags: &mut Vec<Diag>) -> Vec<usize> {
     let mut chosen = Vec::new();
     for name in &sel.names {
         if let Some(t) = info.tier_index(&name.name) {

@@ -123,7 +123,7 @@ pub fn did_you_mean<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str
 }
 
 /// Reports a path that did not resolve.
-pub fn path_error(db: &dyn Db, scope: &FileScope<'_>, item: ItemId, path: &Path, err: PathError, what: &str) -> Diag {
+pub fn path_error(scope: &FileScope<'_>, item: ItemId, path: &Path, err: PathError, what: &str) -> Diag {
     match err {
         PathError::NotImported(module) => Diag::new(
             Code::UnknownModule,
@@ -154,7 +154,6 @@ pub fn path_error(db: &dyn Db, scope: &FileScope<'_>, item: ItemId, path: &Path,
                     s,
                 );
             }
-            let _ = db;
             d
         }
     }
@@ -184,7 +183,7 @@ pub fn lower_type(db: &dyn Db, scope: &FileScope<'_>, item: ItemId, t: &TypeExpr
                     }
                 },
                 Err(e) => {
-                    diags.push(path_error(db, scope, item, path, e, "type"));
+                    diags.push(path_error(scope, item, path, e, "type"));
                     Ty::Error
                 }
             }

@@ -121,7 +121,7 @@ pub fn schema_def(db: &dyn Db, project: Project, item: ItemId) -> Arc<SchemaDef>
             }
             Err(e) => {
                 if current == item {
-                    def.diags.push(path_error(db, &scope, item, base_path, e, "schema"));
+                    def.diags.push(path_error(&scope, item, base_path, e, "schema"));
                 }
                 break;
             }

@@ -130,7 +130,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
                     Loc::new(item, decl.schema.span),
                     "expected a schema",
                 )),
-                Err(e) => w.diags.push(path_error(db, &w.scope, item, &decl.schema, e, "schema")),
+                Err(e) => w.diags.push(path_error(&w.scope, item, &decl.schema, e, "schema")),
             }
             w.body(&decl.body, false);
         }
@@ -143,7 +143,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
                         w.fields = def.fields.keys().cloned().collect();
                     }
                     Ok(_) => {}
-                    Err(e) => w.diags.push(path_error(db, &w.scope, item, path, e, "schema")),
+                    Err(e) => w.diags.push(path_error(&w.scope, item, path, e, "schema")),
                 }
             } else {
                 w.open_fields = true;
@@ -461,7 +461,6 @@ impl Walker<'_> {
             .with_help(format!("add an arm for {list}, or `_ => …` for every other {kind}"))
             .with_note(format!("the project declares {kind}s: {}", declared.join(", "))),
         );
-        let _ = self.db;
     }
 }
 

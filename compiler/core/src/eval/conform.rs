@@ -177,10 +177,7 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
 fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
     match (strip_alias(ctx, ty), &v.v) {
         (Ty::Any | Ty::Error, _) => true,
-        (Ty::Optional(inner), V::None) => {
-            let _ = inner;
-            true
-        }
+        (Ty::Optional(_), V::None) => true,
         (Ty::Optional(inner), _) => shape_fits(ctx, v, &inner),
         (Ty::Union(ms), _) => ms.iter().any(|m| shape_fits(ctx, v, m)),
         (Ty::None, V::None)

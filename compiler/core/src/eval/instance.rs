@@ -10,7 +10,7 @@ use std::sync::Arc;
 use sinfra_syntax::ast::{Body, Expr, ItemKind, Member};
 
 use super::interp::{Ctx, Env};
-use super::value::{Labels, Record, V, Value};
+use super::value::{Record, V, Value};
 use crate::diagnostics::Code;
 use crate::items::{ItemId, ItemSyntax, ItemTag, item_syntax};
 use crate::loc::{Diag, Loc};
@@ -436,5 +436,4 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
         Rc::new(RefCell::new(Instance { slots, fields: record.fields.keys().cloned().collect(), self_cache: None }));
     let at = Loc::new(service, sdecl.name.span);
     run_checks(ctx, &this, &checks, at, Some((policy, service)));
-    let _ = Labels::default();
 }
