@@ -169,8 +169,11 @@ pub fn build(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> (
     let info = platform_info(db, project);
     let selected: Vec<ItemId> =
         if stacks.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { stacks.to_vec() };
-    let outputs: Vec<Arc<StackOutput>> =
-        selected.par_iter().map_with(db.clone(), |db, &stack| stack_output(db, project, stack).clone()).collect();
+    // On the evaluation pool: its threads have the stack deep sources need.
+    let worker_db = db.clone();
+    let outputs: Vec<Arc<StackOutput>> = crate::parallel::pool().install(move || {
+        selected.par_iter().map_with(worker_db, |db, &stack| stack_output(db, project, stack).clone()).collect()
+    });
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for o in outputs {
