@@ -108,3 +108,35 @@ impl Trivia {
 fn strip_marker(rest: &str) -> &str {
     rest.strip_prefix(' ').unwrap_or(rest).trim_end()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexer::lex;
+
+    #[test]
+    fn keeps_every_comment_and_attaches_docs() {
+        let src = "//! The module.\n// a note\n/// Doc of x,\n/// two lines.\nlet x = 1 // trailing\n\n/// Orphan doc.\n\nlet y = 2\n";
+        let trivia = Trivia::collect(src, &lex(src));
+        let kinds: Vec<CommentKind> = trivia.comments.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                CommentKind::ModuleDoc,
+                CommentKind::Line,
+                CommentKind::Doc,
+                CommentKind::Doc,
+                CommentKind::Line,
+                CommentKind::Doc
+            ]
+        );
+        assert_eq!(trivia.module_doc.as_deref(), Some("The module."));
+        let x = src.find("let x").unwrap() as u32;
+        assert_eq!(trivia.doc_at(x).map(|d| d.text.as_str()), Some("Doc of x,\ntwo lines."));
+        let y = src.find("let y").unwrap() as u32;
+        assert!(trivia.doc_at(y).is_none(), "a blank line detaches a doc comment");
+        for c in &trivia.comments {
+            assert!(src[c.span.range()].starts_with("//"));
+        }
+    }
+}
