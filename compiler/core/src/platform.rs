@@ -337,9 +337,10 @@ fn name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
     item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()
 }
 
-fn keyword_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
+/// The span of the `platform` keyword of a platform item.
+pub fn keyword_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
     let s = item_syntax(db, item).ast.span;
-    sinfra_syntax::Span::new(s.start, s.start + 8)
+    sinfra_syntax::Span::new(s.start, s.start + "platform".len() as u32)
 }
 
 /// The stacks an instance (resource, service or policy) belongs to, or `None` for a shared resource.

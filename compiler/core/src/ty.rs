@@ -50,12 +50,6 @@ pub enum Ty {
     Schema(ItemId),
     /// A named (possibly refined) type: `Port`.
     Alias(ItemId),
-    /// A record with known fields (`tier`, `stack`, `project`…).
-    Record(Vec<(String, Ty)>),
-    /// A user function.
-    Fn(ItemId),
-    /// A builtin function.
-    Builtin(&'static str),
 }
 
 impl Ty {
@@ -136,18 +130,6 @@ impl fmt::Display for TyDisplay<'_> {
                 Ok(())
             }
             Ty::Schema(i) | Ty::Alias(i) => f.write_str(i.name(db)),
-            Ty::Record(fields) => {
-                f.write_str("{ ")?;
-                for (i, (n, t)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{n}: {}", t.display(db))?;
-                }
-                f.write_str(" }")
-            }
-            Ty::Fn(i) => write!(f, "fn {}", i.name(db)),
-            Ty::Builtin(n) => write!(f, "fn {n}"),
         }
     }
 }

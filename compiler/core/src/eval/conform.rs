@@ -160,7 +160,6 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             }
             _ => Err(value),
         },
-        Ty::Record(_) => ok(matches!(value.v, V::Record(_)), value),
         Ty::Alias(a) => {
             let def = alias_def(ctx.db, ctx.project, *a).clone();
             let v = try_conform(ctx, value, &def.base, at)?;
@@ -169,7 +168,6 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             }
             Ok(v)
         }
-        Ty::Fn(_) | Ty::Builtin(_) => ok(matches!(value.v, V::Func(_) | V::Builtin(_)), value),
     }
 }
 
@@ -191,8 +189,7 @@ fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
         | (Ty::Secret, V::Secret(_))
         | (Ty::List(_), V::List(_))
         | (Ty::Map(_), V::Record(_))
-        | (Ty::Schema(_), V::Record(_))
-        | (Ty::Record(_), V::Record(_)) => true,
+        | (Ty::Schema(_), V::Record(_)) => true,
         (Ty::Duration, V::Quantity(q)) => q.milli_suffix,
         (Ty::Lit(s), V::Str(x)) => **x == *s,
         _ => false,
@@ -206,11 +203,11 @@ fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, a
     let ItemKind::TypeAlias(decl) = &syntax.ast.kind else { return };
     let Some(refinement) = &decl.refinement else { return };
     let env = Env::new(alias).bind("self", v.clone());
-    let cond = eval_with_self(ctx, &refinement.cond, &env, v);
+    let cond = ctx.eval(&refinement.cond, &env);
     if let V::Bool(false) = cond.v {
         let message = match &refinement.message {
             Some(m) => {
-                let mv = eval_with_self(ctx, m, &env, v);
+                let mv = ctx.eval(m, &env);
                 super::builtins::display(&mv).unwrap_or_default()
             }
             None => format!("the value does not satisfy `{}`", alias.name(db)),
@@ -229,8 +226,4 @@ fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, a
         }
         ctx.report(d);
     }
-}
-
-fn eval_with_self(ctx: &mut Ctx<'_>, expr: &sinfra_syntax::ast::Expr, env: &Env, _v: &Value) -> Value {
-    ctx.eval(expr, env)
 }

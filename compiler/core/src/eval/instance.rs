@@ -14,7 +14,6 @@ use super::value::{Record, V, Value};
 use crate::diagnostics::Code;
 use crate::items::{ItemId, ItemSyntax, ItemTag, item_syntax};
 use crate::loc::{Diag, Loc};
-use crate::resolve::FileScope;
 use crate::signatures::{MemberRef, SchemaDef, schema_def};
 use crate::ty::Ty;
 
@@ -195,7 +194,7 @@ pub fn instantiate(
         if let Some(Member::Let(l, _)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) {
             let ty = match &l.ty {
                 Some(t) => {
-                    let scope = FileScope::new(db, ctx.index, code.owner.file(db));
+                    let scope = ctx.scope(code.owner);
                     crate::resolve::lower_type(db, &scope, code.owner, t, &mut Vec::new())
                 }
                 None => Ty::Any,
@@ -309,20 +308,7 @@ fn run_checks(
         let Some(Member::Check(check)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) else { continue };
         let env = Env { item: code.owner, locals: None, instance: Some(this.clone()) };
         let cond = ctx.eval(&check.cond, &env);
-        let failed = match cond.v {
-            V::Bool(b) => !b,
-            V::Error => false,
-            _ => {
-                ctx.report(Diag::new(
-                    Code::TypeMismatch,
-                    format!("a `check` condition must be `Bool`, found {}", cond.type_name()),
-                    Loc::new(code.owner, check.cond.span),
-                    "not a Bool",
-                ));
-                false
-            }
-        };
-        if !failed {
+        if ctx.condition(&cond, "a `check` condition", Loc::new(code.owner, check.cond.span)) != Some(false) {
             continue;
         }
         let message = match &check.message {
@@ -361,7 +347,7 @@ pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool)
     let db = ctx.db;
     let syntax = item_syntax(db, item).clone();
     let (ItemKind::Resource(decl) | ItemKind::Service(decl)) = &syntax.ast.kind else { return Value::error() };
-    let scope = FileScope::new(db, ctx.index, item.file(db));
+    let scope = ctx.scope(item);
     let Ok(schema) = scope.path_item(&decl.schema) else { return Value::error() };
     if schema.tag(db) != ItemTag::Schema {
         return Value::error();
@@ -391,7 +377,7 @@ pub fn eval_platform(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
     };
     let syntax = item_syntax(db, item).clone();
     ctx.name = Some(ctx.platform.manifest.name.clone().into());
-    let at = Loc::new(item, sinfra_syntax::Span::new(syntax.ast.span.start, syntax.ast.span.start + 8));
+    let at = Loc::new(item, crate::platform::keyword_span(db, item));
     instantiate(ctx, schema, Some((item, syntax)), Fields::default(), at, None, None)
 }
 
@@ -400,12 +386,12 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
     let db = ctx.db;
     let syntax = item_syntax(db, policy).clone();
     let ItemKind::Policy(decl) = &syntax.ast.kind else { return };
-    let scope = FileScope::new(db, ctx.index, policy.file(db));
+    let scope = ctx.scope(policy);
     let service_syntax = item_syntax(db, service).clone();
     let ItemKind::Service(sdecl) = &service_syntax.ast.kind else { return };
     if let Some(path) = &decl.schema {
         let Ok(wanted) = scope.path_item(path) else { return };
-        let service_scope = FileScope::new(db, ctx.index, service.file(db));
+        let service_scope = ctx.scope(service);
         let Ok(actual) = service_scope.path_item(&sdecl.schema) else { return };
         if actual.tag(db) != ItemTag::Schema || !schema_def(db, ctx.project, actual).extends(wanted) {
             return;

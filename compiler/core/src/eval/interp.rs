@@ -5,7 +5,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use sinfra_syntax::Span;
 use sinfra_syntax::ast::{
     BinaryOp, Comprehension, Expr, ExprKind, LetDecl, MatchArm, Pattern, RecordKey, StrPart, UnaryOp,
 };
@@ -302,18 +301,10 @@ impl<'a> Ctx<'a> {
             ExprKind::Binary(op, l, r) => self.eval_binary(*op, l, r, env, at),
             ExprKind::If(c, a, b) => {
                 let cond = self.eval(c, env);
-                let branch = match cond.v {
-                    V::Bool(true) => self.eval(a, env),
-                    V::Bool(false) => self.eval(b, env),
-                    V::Error => return Value::error(),
-                    _ => {
-                        return self.error(
-                            Code::TypeMismatch,
-                            format!("an `if` condition must be `Bool`, found {}", cond.type_name()),
-                            Loc::new(env.item, c.span),
-                            "not a Bool",
-                        );
-                    }
+                let branch = match self.condition(&cond, "an `if` condition", Loc::new(env.item, c.span)) {
+                    Some(true) => self.eval(a, env),
+                    Some(false) => self.eval(b, env),
+                    None => return Value::error(),
                 };
                 branch.labelled(&cond.labels)
             }
@@ -417,10 +408,8 @@ impl<'a> Ctx<'a> {
             "platform" => {
                 let stack = self.stack.map(|s| self.platform.stacks[s].item);
                 if let Some(p) = self.platform.platform
-                    && let Some(path) = cycle_path((p, stack))
+                    && self.closes_cycle((p, stack), at)
                 {
-                    let d = cycle_diag(db, &path, at);
-                    self.report(d);
                     return Value::error();
                 }
                 return platform_value(db, self.project, stack).value.clone();
@@ -453,13 +442,10 @@ impl<'a> Ctx<'a> {
             ItemTag::Fn => Value::new(V::Func(item), Some(at)),
             ItemTag::Let => {
                 let stack = self.stack.map(|s| self.platform.stacks[s].item);
-                if let Some(path) = cycle_path((item, stack)) {
-                    let d = cycle_diag(db, &path, at);
-                    self.report(d);
+                if self.closes_cycle((item, stack), at) {
                     return Value::error();
                 }
-                let r = let_value(db, self.project, item, stack);
-                r.value.clone()
+                let_value(db, self.project, item, stack).value.clone()
             }
             ItemTag::Resource | ItemTag::Service => self.instance_in(item, self.stack, at, None),
             other => self.error(
@@ -527,9 +513,7 @@ impl<'a> Ctx<'a> {
             }
         };
         let stack_item = target.map(|s| self.platform.stacks[s].item);
-        if let Some(path) = cycle_path((item, stack_item)) {
-            let d = cycle_diag(db, &path, at);
-            self.report(d);
+        if self.closes_cycle((item, stack_item), at) {
             return Value::error();
         }
         let r = instance_value(db, self.project, item, stack_item);
@@ -1046,19 +1030,15 @@ impl<'a> Ctx<'a> {
             }
             match &c.cond {
                 None => kept.push(e),
-                Some(cond) => match self.eval(cond, &e).v {
-                    V::Bool(true) => kept.push(e),
-                    V::Bool(false) | V::Error => {}
-                    _ => {
-                        self.report(Diag::new(
-                            Code::TypeMismatch,
-                            "a comprehension filter must be `Bool`",
-                            Loc::new(env.item, cond.span),
-                            "not a Bool",
-                        ));
-                        return None;
+                Some(cond) => {
+                    let v = self.eval(cond, &e);
+                    match self.condition(&v, "a comprehension filter", Loc::new(env.item, cond.span)) {
+                        Some(true) => kept.push(e),
+                        Some(false) => {}
+                        None if v.is_error() => {}
+                        None => return None,
                     }
-                },
+                }
             }
         }
         Some((kept, coll.labels))
@@ -1146,9 +1126,35 @@ impl<'a> Ctx<'a> {
         super::conform::conform(self, value, ty, at)
     }
 
-    /// The span helper for diagnostics inside `item`.
-    pub fn loc(&self, item: ItemId, span: Span) -> Loc {
-        Loc::new(item, span)
+    /// A condition's truth; `None` (reported unless it is already an error) when it is not a `Bool`.
+    pub fn condition(&mut self, v: &Value, what: &str, at: Loc) -> Option<bool> {
+        match v.v {
+            V::Bool(b) => Some(b),
+            V::Error => None,
+            _ => {
+                let found = v.type_name();
+                self.report(Diag::new(
+                    Code::TypeMismatch,
+                    format!("{what} must be `Bool`, found {found}"),
+                    at,
+                    "not a Bool",
+                ));
+                None
+            }
+        }
+    }
+
+    /// Whether evaluating `key` now would close a cycle; if so, reports it at `at`.
+    /// Callers check this before calling an evaluation query, so salsa never sees a cycle.
+    fn closes_cycle(&mut self, key: (ItemId, Option<ItemId>), at: Loc) -> bool {
+        match cycle_path(key) {
+            Some(path) => {
+                let d = cycle_diag(self.db, &path, at);
+                self.report(d);
+                true
+            }
+            None => false,
+        }
     }
 }
 
