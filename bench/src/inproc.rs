@@ -74,7 +74,7 @@ pub fn full_check(src: &Sources, parallel: bool) -> (Duration, usize) {
     let mut db = Database::default();
     let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
     if parallel {
-        warm(&db, project);
+        warm(&db, project, true);
     }
     let count = project_diagnostics(&db, project).len();
     (start.elapsed(), count)
@@ -87,7 +87,7 @@ pub fn build(src: &Sources) -> (Duration, usize, usize) {
     let start = Instant::now();
     let mut db = Database::default();
     let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
-    warm(&db, project);
+    warm(&db, project, true);
     let _ = project_diagnostics(&db, project);
     let (files, _) = sinfra_compiler::emit::build(&db, project, &[]);
     let bytes = files.iter().map(|f| f.content.len()).sum();

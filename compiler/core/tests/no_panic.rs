@@ -272,7 +272,7 @@ fn let_chain_used_by_a_service_on_worker_threads() {
     ));
     let mut db = Database::default();
     let project = db.load_project(files, ex.manifest, ex.versions);
-    sinfra_compiler::check::warm(&db, project);
+    sinfra_compiler::check::warm(&db, project, true);
     let _ = project_diagnostics(&db, project);
     let (files, _) = sinfra_compiler::emit::build(&db, project, &[]);
     assert!(files.iter().any(|f| f.path.ends_with("/api.yaml")), "the service is rendered on a worker thread");

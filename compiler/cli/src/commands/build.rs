@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
-use sinfra_compiler::check::project_diagnostics;
 use sinfra_compiler::emit::{self, OutputFile};
 use sinfra_compiler::platform::platform_info;
 
@@ -43,21 +42,15 @@ pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, form
         Some(o) => o.to_path_buf(),
         None => loaded.root.join(&info.manifest.out),
     };
-    sinfra_compiler::check::warm(db, loaded.project);
-    let mut diags: Vec<_> = project_diagnostics(db, loaded.project).to_vec();
-    if diags.iter().any(|d| d.is_error()) {
-        report(&loaded, &diags, format);
+    let built = emit::build_project(db, loaded.project, &selected);
+    let errors = report(&loaded, &built.diags, format);
+    if errors {
         if format == Format::Human {
             eprintln!("nothing written: fix the errors above");
         }
-        return Ok(ExitCode::from(1));
-    }
-    let (files, emit_diags) = emit::build(db, loaded.project, &selected);
-    diags.extend(emit_diags);
-    let errors = report(&loaded, &diags, format);
-    if errors {
         return Ok(exit_for(true));
     }
+    let files = built.files;
     // A partial build owns the selected stacks' directories and the exact files it
     // generates outside them (their Argo CD Applications); every other file is kept.
     let keep_prefixes: Option<Vec<String>> = (!selected.is_empty()).then(|| {

@@ -14,7 +14,7 @@ use crate::loader::load;
 pub fn run(path: &Path, format: Format) -> Result<ExitCode> {
     let loaded = load(path)?;
     let diags = {
-        sinfra_compiler::check::warm(&loaded.db, loaded.project);
+        sinfra_compiler::check::warm(&loaded.db, loaded.project, true);
         project_diagnostics(&loaded.db, loaded.project)
     };
     let code = exit_for(report(&loaded, diags, format));

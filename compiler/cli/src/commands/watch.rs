@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use miette::{IntoDiagnostic, Result, WrapErr};
 use notify::{RecursiveMode, Watcher};
-use sinfra_compiler::check::project_diagnostics;
 use sinfra_compiler::emit;
 use sinfra_compiler::platform::platform_info;
 use sinfra_compiler::project::MANIFEST;
@@ -127,14 +126,11 @@ fn apply_changes(loaded: &mut Loaded, paths: &[PathBuf], out_abs: &Path) -> Resu
 
 /// Checks and renders; `None` when there are errors (already reported).
 fn rebuild(loaded: &Loaded, format: Format) -> Option<Vec<emit::OutputFile>> {
-    let diags = project_diagnostics(&loaded.db, loaded.project);
-    if report(loaded, diags, format) {
+    let built = emit::build_project(&loaded.db, loaded.project, &[]);
+    if report(loaded, &built.diags, format) {
         return None;
     }
-    let (files, emit_diags) = emit::build(&loaded.db, loaded.project, &[]);
-    if report(loaded, &emit_diags, format) {
-        return None;
-    }
+    let files = built.files;
     Some(files)
 }
 

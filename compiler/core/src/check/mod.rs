@@ -1,18 +1,21 @@
 //! `check`: every diagnostic of the project, from parsing to the tier rules.
 
+pub mod addresses;
+mod matches;
 mod names;
-pub mod tiers;
+pub mod rules;
 
 use std::sync::Arc;
 
 use sinfra_syntax::lexer::LexErrorKind;
 use sinfra_syntax::{SyntaxError, SyntaxErrorKind};
 
+pub use matches::head_span;
 pub use names::check_item;
-pub use tiers::{MANIFESTS, instance_rules, literal_addresses};
+pub use rules::{MANIFESTS, instance_output_rules, instance_rules, platform_rules};
 
 use crate::db::{Db, Project, SourceFile};
-use crate::diagnostics::{Code, Diagnostic, Location, normalize};
+use crate::diagnostics::{Code, Diagnostic, Location, merge_root_causes, normalize};
 use crate::eval::{instance_value, let_value, platform_value, policy_diagnostics, versions};
 use crate::index::project_index;
 use crate::items::{ItemTag, file_items, parse};
@@ -98,9 +101,70 @@ fn duplicate_diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     resolve_all(db, diags.collect::<Vec<_>>())
 }
 
-/// Every diagnostic of the project, sorted and deduplicated. Writes nothing.
+/// Every diagnostic of the project, sorted, one per root cause: what `sinfrac
+/// check` reports. Writes nothing. It is [`base_diagnostics`] plus the rules on
+/// every instance's output documents, the same ones `build` applies while it
+/// renders them (`emit::instance_file`), so the two cannot disagree.
 #[salsa::tracked(returns(ref))]
 pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
+    let mut out = base_diagnostics(db, project).to_vec();
+    let info = platform_info(db, project);
+    let mut output = Vec::new();
+    for (item, stack) in instances(db, project) {
+        output.extend(instance_output_rules(db, project, item, info.stacks[stack].item).iter().cloned());
+    }
+    let failed = items_with_static_errors(db, project);
+    output.retain(|d| !is_follow_on(d, failed));
+    out.extend(resolve_all(db, output));
+    Arc::new(finish(out))
+}
+
+/// One diagnostic per root cause, sorted: the last step of `check` and `build`.
+pub fn finish(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out = merge_root_causes(diags);
+    normalize(&mut out);
+    out
+}
+
+/// Every (instance, stack) pair: services and resources in each stack they belong to.
+pub fn instances(db: &dyn Db, project: Project) -> Vec<(crate::items::ItemId, usize)> {
+    let mut out = Vec::new();
+    for &file in project.files(db) {
+        for &item in file_items(db, file) {
+            if matches!(item.tag(db), ItemTag::Resource | ItemTag::Service)
+                && let Some(stacks) = &placement(db, project, item).stacks
+            {
+                out.extend(stacks.iter().map(|&s| (item, s)));
+            }
+        }
+    }
+    out
+}
+
+/// The items whose static check found errors: their policy and `check`
+/// failures are follow-ons (an unknown field leaves a default in place), not reported.
+#[salsa::tracked(returns(ref))]
+fn items_with_static_errors(db: &dyn Db, project: Project) -> Vec<crate::items::ItemId> {
+    let mut out = Vec::new();
+    for &file in project.files(db) {
+        for &item in file_items(db, file) {
+            if check_item(db, project, item).iter().any(|d| d.is_error()) {
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+fn is_follow_on(d: &crate::loc::Diag, failed: &[crate::items::ItemId]) -> bool {
+    matches!(d.code, Code::PolicyViolation | Code::CheckFailed) && failed.contains(&d.location().item)
+}
+
+/// Every diagnostic except those of output documents, unsorted and not merged:
+/// syntax, names, types, per-stack evaluation of every field, the tier, secret
+/// and address rules on fields and on the `platform` block, policies.
+#[salsa::tracked(returns(ref))]
+pub fn base_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
     let info = platform_info(db, project);
     let mut out: Vec<Diagnostic> = info.manifest_diags.clone();
     out.extend(versions(db, project).1.iter().cloned());
@@ -131,22 +195,20 @@ pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>
                     }
                 }
             }
-            match item.tag(db) {
-                ItemTag::Resource | ItemTag::Service => {
-                    item_diags.extend(literal_addresses(db, project, item).iter().cloned())
-                }
-                ItemTag::Policy => item_diags.extend(policy_diagnostics(db, project, item).iter().cloned()),
-                _ => {}
+            if item.tag(db) == ItemTag::Policy {
+                item_diags.extend(policy_diagnostics(db, project, item).iter().cloned());
             }
         }
     }
     if info.platform.is_some() {
         for s in &info.stacks {
             item_diags.extend(platform_value(db, project, Some(s.item)).diags.iter().cloned());
+            item_diags.extend(platform_rules(db, project, s.item).iter().cloned());
         }
     }
+    let failed = items_with_static_errors(db, project);
+    item_diags.retain(|d| !is_follow_on(d, failed));
     out.extend(resolve_all(db, item_diags));
-    normalize(&mut out);
     Arc::new(out)
 }
 
@@ -218,7 +280,7 @@ pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
 /// Evaluates every instance of every stack on all cores, so that a following
 /// [`project_diagnostics`] finds them memoized. Falls back to doing nothing
 /// when the references form a cycle (the sequential check reports it).
-pub fn warm(db: &crate::db::Database, project: Project) {
+pub fn warm(db: &crate::db::Database, project: Project, with_output: bool) {
     use rayon::prelude::*;
     if has_reference_cycle(db, project) {
         return;
@@ -238,6 +300,9 @@ pub fn warm(db: &crate::db::Database, project: Project) {
     crate::parallel::pool().install(move || {
         work.par_iter().for_each_with(db, |db, &(item, stack)| {
             instance_rules(db, project, item, stack);
+            if with_output {
+                instance_output_rules(db, project, item, stack);
+            }
         })
     });
 }

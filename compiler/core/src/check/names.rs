@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use sinfra_syntax::Span;
-use sinfra_syntax::ast::{Body, Expr, ExprKind, ItemKind, Member, Pattern, StrPart};
+use sinfra_syntax::ast::{Body, Expr, ExprKind, ItemKind, Member, StrPart};
 
 use crate::db::{Db, Project};
 use crate::diagnostics::Code;
@@ -25,8 +25,18 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
     let info = platform_info(db, project);
     let syntax = item_syntax(db, item).clone();
     let scope = FileScope::new(db, index, item.file(db));
-    let mut w =
-        Walker { db, item, scope, info, diags: Vec::new(), locals: Vec::new(), fields: Vec::new(), open_fields: false };
+    let mut w = Walker {
+        db,
+        item,
+        scope,
+        info,
+        diags: Vec::new(),
+        locals: Vec::new(),
+        fields: Vec::new(),
+        open_fields: false,
+        typed: Vec::new(),
+        project,
+    };
     match &syntax.ast.kind {
         ItemKind::Let(decl) => w.expr(&decl.value),
         ItemKind::Fn(decl) => {
@@ -46,6 +56,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
                 );
             }
             w.locals = decl.params.iter().map(|p| p.name.name.clone()).collect();
+            w.typed = fn_sig(db, project, item).params.clone();
             w.expr(&decl.body);
         }
         ItemKind::TypeAlias(decl) => {
@@ -62,6 +73,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
             let def = schema_def(db, project, item);
             w.diags.extend(def.diags.iter().cloned());
             w.fields = def.fields.keys().cloned().collect();
+            w.typed = def.fields.iter().map(|(n, f)| (n.clone(), f.ty.clone())).collect();
             w.fields.extend(def.lets.iter().filter_map(|m| let_name(db, m.owner, m.index)));
             w.body(&decl.body, true);
         }
@@ -83,6 +95,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
                 Ok(schema) if schema.tag(db) == ItemTag::Schema => {
                     let def = schema_def(db, project, schema);
                     w.fields = def.fields.keys().cloned().collect();
+                    w.typed = def.fields.iter().map(|(n, f)| (n.clone(), f.ty.clone())).collect();
                     w.fields.extend(def.lets.iter().filter_map(|m| let_name(db, m.owner, m.index)));
                     w.fields.extend(lets_of(&decl.body));
                     let mut assigned = Vec::new();
@@ -141,6 +154,7 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
                     Ok(schema) if schema.tag(db) == ItemTag::Schema => {
                         let def = schema_def(db, project, schema);
                         w.fields = def.fields.keys().cloned().collect();
+                        w.typed = def.fields.iter().map(|(n, f)| (n.clone(), f.ty.clone())).collect();
                     }
                     Ok(_) => {}
                     Err(e) => w.diags.push(path_error(&w.scope, item, path, e, "schema")),
@@ -225,6 +239,9 @@ struct Walker<'a> {
     locals: Vec<String>,
     fields: Vec<String>,
     open_fields: bool,
+    /// Declared types of parameters and fields, for the domain of a `match`.
+    typed: Vec<(String, crate::ty::Ty)>,
+    project: Project,
 }
 
 impl Walker<'_> {
@@ -383,7 +400,7 @@ impl Walker<'_> {
                 }
                 ExprKind::Match(s, arms) => {
                     stack.push((s, 0));
-                    self.exhaustive(s, arms, e.span);
+                    self.check_match(s, arms, e.span);
                     stack.extend(arms.iter().map(|a| (&a.body, 0)));
                 }
                 ExprKind::Let(decl, body) => {
@@ -396,71 +413,30 @@ impl Walker<'_> {
         }
     }
 
-    /// `match tier` / `match region` must decide for every declared tier or region.
-    fn exhaustive(&mut self, scrutinee: &Expr, arms: &[sinfra_syntax::ast::MatchArm], span: Span) {
-        let kind = match &scrutinee.kind {
-            ExprKind::Name(n) if !self.locals.contains(&n.name) && !self.fields.contains(&n.name) => n.name.as_str(),
-            ExprKind::Field(b, f) if matches!(&b.kind, ExprKind::Name(n) if n.name == "stack") => f.name.as_str(),
-            _ => return,
-        };
-        let declared: Vec<String> = match kind {
-            "tier" => self.info.tiers.iter().map(|t| t.name.clone()).collect(),
-            "region" => self.info.regions.iter().map(|r| r.name.clone()).collect(),
-            _ => return,
-        };
-        let mut covered = Vec::new();
-        let mut wildcard = false;
-        for arm in arms {
-            for p in &arm.patterns {
-                match p {
-                    Pattern::Wildcard(_) => wildcard = true,
-                    Pattern::Name(n) if declared.contains(&n.name) => covered.push(n.name.clone()),
-                    Pattern::Name(n) => {
-                        let mut d = Diag::new(
-                            Code::UnknownName,
-                            format!("unknown {kind} `{}`", n.name),
-                            self.loc(n.span),
-                            format!("no {kind} of this name"),
-                        )
-                        .with_note(format!("declared {kind}s: {}", declared.join(", ")));
-                        if let Some(s) = did_you_mean(&n.name, declared.iter().map(String::as_str)) {
-                            d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                                format!("replace with `{s}`"),
-                                self.loc(n.span),
-                                s,
-                            );
-                        }
-                        self.diags.push(d);
-                        wildcard = true; // do not pile a non-exhaustive error on a typo
-                    }
-                    other => self.diags.push(Diag::new(
-                        Code::TypeMismatch,
-                        format!("a `match {kind}` arm names a {kind}"),
-                        self.loc(other.span()),
-                        format!("not a {kind} name"),
-                    )),
+    /// Exhaustiveness and arm names of a `match` (see [`super::matches`]).
+    fn check_match(&mut self, scrutinee: &Expr, arms: &[sinfra_syntax::ast::MatchArm], span: Span) {
+        let declared = match &scrutinee.kind {
+            ExprKind::Name(n) => {
+                let shadowed_by_untyped_local =
+                    self.locals.iter().rev().any(|l| l == &n.name) && !self.typed.iter().any(|(t, _)| t == &n.name);
+                if shadowed_by_untyped_local {
+                    None
+                } else {
+                    self.typed
+                        .iter()
+                        .rev()
+                        .find(|(t, _)| t == &n.name)
+                        .and_then(|(_, ty)| super::matches::domain_of_type(self.db, self.project, ty))
                 }
             }
-        }
-        if wildcard {
-            return;
-        }
-        let missing: Vec<&String> = declared.iter().filter(|d| !covered.contains(d)).collect();
-        if missing.is_empty() {
-            return;
-        }
-        let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-        let head = Span::new(span.start, scrutinee.span.end);
-        self.diags.push(
-            Diag::new(
-                Code::NonExhaustiveMatch,
-                format!("`match {kind}` does not decide for {kind} {list}"),
-                self.loc(head),
-                format!("{list} not covered"),
-            )
-            .with_help(format!("add an arm for {list}, or `_ => …` for every other {kind}"))
-            .with_note(format!("the project declares {kind}s: {}", declared.join(", "))),
-        );
+            _ => None,
+        };
+        let context_names = match &scrutinee.kind {
+            ExprKind::Name(n) => !self.locals.contains(&n.name) && !self.fields.contains(&n.name),
+            _ => false,
+        };
+        let s = super::matches::Scrutinee { expr: scrutinee, declared, context_names };
+        super::matches::check_match(self.info, self.item, &s, arms, span, &mut self.diags);
     }
 }
 

@@ -78,6 +78,11 @@ pub struct Diagnostic<L = Location> {
     pub help: Option<String>,
     /// A machine-applicable fix, when one is known.
     pub fix: Option<Fix<L>>,
+    /// The stacks in which the problem arises (empty: it does not depend on a stack).
+    pub stacks: Vec<String>,
+    /// The instances whose evaluation reached it (`service `api``), when it lies
+    /// in code they share (a helper, a schema, a library `let`).
+    pub reached_by: Vec<String>,
 }
 
 impl<L> Diagnostic<L> {
@@ -91,6 +96,8 @@ impl<L> Diagnostic<L> {
             notes: Vec::new(),
             help: None,
             fix: None,
+            stacks: Vec::new(),
+            reached_by: Vec::new(),
         }
     }
 
@@ -115,6 +122,21 @@ impl<L> Diagnostic<L> {
     /// Sets a fix.
     pub fn with_fix(mut self, message: impl Into<String>, at: L, replacement: impl Into<String>) -> Self {
         self.fix = Some(Fix { message: message.into(), location: at, replacement: replacement.into() });
+        self
+    }
+
+    /// Records the stack the problem arises in and the instance being evaluated.
+    pub fn in_context(mut self, stack: Option<&str>, instance: Option<String>) -> Self {
+        if self.stacks.is_empty()
+            && let Some(s) = stack
+        {
+            self.stacks.push(s.to_string());
+        }
+        if self.reached_by.is_empty()
+            && let Some(i) = instance
+        {
+            self.reached_by.push(i);
+        }
         self
     }
 
@@ -148,6 +170,8 @@ impl<L> Diagnostic<L> {
             notes: self.notes,
             help: self.help,
             fix: self.fix.map(|x| Fix { message: x.message, location: f(x.location), replacement: x.replacement }),
+            stacks: self.stacks,
+            reached_by: self.reached_by,
         }
     }
 }
@@ -156,4 +180,76 @@ impl<L> Diagnostic<L> {
 pub fn normalize(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| (a.location(), a.code, &a.message).cmp(&(b.location(), b.code, &b.message)));
     diags.dedup();
+}
+
+/// The message of the secondary label at each call site that led into a helper.
+pub const CALLED_FROM: &str = "called from here";
+
+/// One diagnostic per root cause: diagnostics of one code at the same
+/// locations (the same mistake, reported once per stack, or once per service
+/// that calls the helper holding it) become the first of them, with notes
+/// listing every stack and instance affected. The first keeps its message, so
+/// a static diagnostic (reported before evaluation) absorbs the evaluator's
+/// copies of the same problem.
+pub fn merge_root_causes(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    type Key = (Code, Vec<Location>);
+    const MAX_CALL_SITES: usize = 5;
+    let mut groups: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for d in diags {
+        let key: Key =
+            (d.code, d.labels.iter().filter(|l| l.message != CALLED_FROM).map(|l| l.location.clone()).collect());
+        match index.get(&key) {
+            Some(&i) => {
+                let first = &mut groups[i];
+                for l in d.labels.into_iter().filter(|l| l.message == CALLED_FROM) {
+                    let sites = first.labels.iter().filter(|x| x.message == CALLED_FROM).count();
+                    if sites < MAX_CALL_SITES && !first.labels.iter().any(|x| x.location == l.location) {
+                        first.labels.push(l);
+                    }
+                }
+                for s in d.stacks {
+                    if !first.stacks.contains(&s) {
+                        first.stacks.push(s);
+                    }
+                }
+                for r in d.reached_by {
+                    if !first.reached_by.contains(&r) {
+                        first.reached_by.push(r);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push(d);
+            }
+        }
+    }
+    for d in &mut groups {
+        if d.stacks.len() > 1 {
+            d.notes.push(format!("in stacks {}", list_capped(&d.stacks)));
+        }
+        if d.reached_by.len() > 1 {
+            d.notes.push(format!("reached by {}", list_capped(&d.reached_by)));
+        }
+    }
+    groups
+}
+
+/// `a, b, c` — at most ten, then `and N more`.
+fn list_capped(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > SHOWN {
+        out.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    out
+}
+
+/// `text` cut to at most `max` characters, with `…` when cut: values quoted in messages stay short.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
 }

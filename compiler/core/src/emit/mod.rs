@@ -33,6 +33,8 @@ pub struct StackOutput {
     pub files: Vec<OutputFile>,
     /// Problems turning values into files.
     pub diags: Vec<Diagnostic>,
+    /// Instances whose documents hold a failed evaluation (no file was written for them).
+    pub failed: Vec<Location>,
 }
 
 /// The file of one instance in one stack: its `manifests` as `<stack>/<name>.yaml`.
@@ -44,15 +46,16 @@ pub fn instance_file(db: &dyn Db, project: Project, item: ItemId, stack: ItemId)
     let Some(s) = info.stack_index(stack) else { return Arc::new(out) };
     let st = &info.stacks[s];
     let evaluated = instance_output_value(db, project, item, stack);
-    // Problems only the templates reveal (the user's fields were checked by `check`).
-    let mut diags = evaluated.diags.clone();
-    let value = &evaluated.value;
-    let Some(manifests) = manifests_of(value) else {
-        out.diags = crate::loc::resolve_all(db, diags);
-        return Arc::new(out);
-    };
-    crate::check::tiers::secrets_in_output(manifests, &mut String::new(), &mut Vec::new(), &mut diags, &st.name);
+    let diags = crate::check::rules::output_rules(db, project, item, stack, &evaluated);
+    let has_errors = diags.iter().any(|d| d.is_error());
     out.diags = crate::loc::resolve_all(db, diags);
+    let Some(manifests) = manifests_of(&evaluated.value) else { return Arc::new(out) };
+    if has_errors || crate::check::rules::contains_error(manifests) {
+        // No file from a value whose evaluation failed; the failure is reported
+        // where it happened (possibly in another item), or by `build_project`.
+        out.failed.push(Loc::new(item, item_name_span(db, item)).resolve(db));
+        return Arc::new(out);
+    }
     let name = item.name(db).replace('_', "-");
     if !is_dns_label(&name) {
         return Arc::new(out); // E0402, reported by `check_item`: never a file name
@@ -90,6 +93,7 @@ pub fn stack_output(db: &dyn Db, project: Project, stack: ItemId) -> Arc<StackOu
         let file = instance_file(db, project, item, stack);
         out.files.extend(file.files.iter().cloned());
         out.diags.extend(file.diags.iter().cloned());
+        out.failed.extend(file.failed.iter().cloned());
     }
     if let Some(platform) = info.platform {
         let value = &platform_value(db, project, Some(stack)).value;
@@ -101,7 +105,9 @@ pub fn stack_output(db: &dyn Db, project: Project, stack: ItemId) -> Arc<StackOu
                 },
                 _ => "argocd".to_string(),
             };
-            if let Some(clash) = info.stacks.iter().find(|x| x.dns == apps_dir) {
+            if crate::check::rules::contains_error(manifests) {
+                out.failed.push(Loc::new(platform, Default::default()).resolve(db));
+            } else if let Some(clash) = info.stacks.iter().find(|x| x.dns == apps_dir) {
                 let at = Loc::new(platform, Default::default()).resolve(db);
                 out.diags.push(
                     Diagnostic::new(
@@ -121,7 +127,9 @@ pub fn stack_output(db: &dyn Db, project: Project, stack: ItemId) -> Arc<StackOu
                 info.regions[st.region].name
             );
             let at = Loc::new(platform, Default::default()).resolve(db);
-            push_file(&mut out, format!("{apps_dir}/{}.yaml", st.dns), &header, manifests, at);
+            if !crate::check::rules::contains_error(manifests) {
+                push_file(&mut out, format!("{apps_dir}/{}.yaml", st.dns), &header, manifests, at);
+            }
         }
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -154,6 +162,16 @@ fn push_file(out: &mut StackOutput, path: String, header: &str, manifests: &Valu
 /// The output files of the selected stacks (all when `stacks` is empty),
 /// rendered in parallel, sorted by path. Deterministic whatever the thread count.
 pub fn build(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let (files, diags, _) = render_stacks(db, project, stacks);
+    (files, diags)
+}
+
+/// [`build`], with the instances whose documents hold a failed evaluation.
+fn render_stacks(
+    db: &crate::db::Database,
+    project: Project,
+    stacks: &[ItemId],
+) -> (Vec<OutputFile>, Vec<Diagnostic>, Vec<Location>) {
     use rayon::prelude::*;
     let info = platform_info(db, project);
     let selected: Vec<ItemId> =
@@ -165,10 +183,55 @@ pub fn build(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> (
     });
     let mut files = Vec::new();
     let mut diags = Vec::new();
+    let mut failed = Vec::new();
     for o in outputs {
         files.extend(o.files.iter().cloned());
         diags.extend(o.diags.iter().cloned());
+        failed.extend(o.failed.iter().cloned());
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, diags)
+    (files, diags, failed)
+}
+
+/// What `build` produces: the files, and every diagnostic (one per root cause).
+#[derive(Debug, Default)]
+pub struct Built {
+    /// The output files, sorted by path; empty when there are errors.
+    pub files: Vec<OutputFile>,
+    /// Every diagnostic of the project (those of output documents for the selected stacks).
+    pub diags: Vec<Diagnostic>,
+}
+
+/// The build pipeline: every diagnostic `check` reports except those of output
+/// documents, then the selected stacks' files, rendered while the same rules
+/// `check` applies judge their documents. No file when anything is an error.
+pub fn build_project(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> Built {
+    crate::check::warm(db, project, false);
+    let base = crate::check::base_diagnostics(db, project).to_vec();
+    if base.iter().any(Diagnostic::is_error) {
+        return Built { files: Vec::new(), diags: crate::check::finish(base) };
+    }
+    let (files, mut emit_diags, failed) = render_stacks(db, project, stacks);
+    if !emit_diags.iter().any(Diagnostic::is_error)
+        && let Some(at) = failed.into_iter().next()
+    {
+        // Every failed evaluation says why; this guards the promise that no file is
+        // ever written from a failed evaluation even if one day one does not.
+        emit_diags.push(
+            Diagnostic::new(
+                Code::EvaluationError,
+                "an output document could not be computed, and no error says why",
+                at,
+                "evaluating this item's `manifests` failed",
+            )
+            .with_note("this is a compiler bug; nothing was written. Please report it with this project"),
+        );
+    }
+    let diags = crate::check::finish(base.into_iter().chain(emit_diags).collect());
+    let files = if diags.iter().any(Diagnostic::is_error) { Vec::new() } else { files };
+    Built { files, diags }
+}
+
+fn item_name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
+    crate::items::item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()
 }

@@ -76,7 +76,9 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
             _ => return Err(format!("`len` expects a String, list or map, found {}", args[0].type_name())),
         }),
         "keys" => match &args[0].v {
-            Record(r) => List(Arc::new(r.fields.keys().map(|k| Value::str(k.as_str(), Option::None)).collect())),
+            Record(r) => List(Arc::new(
+                r.fields.keys().map(|k| Value::str(k.as_str(), Option::None).labelled(&r.key_labels)).collect(),
+            )),
             _ => return Err(format!("`keys` expects a map, found {}", args[0].type_name())),
         },
         "values" => match &args[0].v {
@@ -116,7 +118,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
                 for (k, v) in &b.fields {
                     fields.insert(k.clone(), v.clone());
                 }
-                Record(Arc::new(super::value::Record { schema: Option::None, fields }))
+                Record(Arc::new(super::value::Record {
+                    schema: Option::None,
+                    fields,
+                    key_labels: a.key_labels.union(&b.key_labels),
+                }))
             }
             (None, Record(_)) => args[1].v.clone(),
             (Record(_), None) => args[0].v.clone(),
@@ -146,18 +152,25 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
     })
 }
 
-/// The labels a builtin's result carries: the union of its arguments' (a secret's name and key are not secret).
+/// The labels a builtin's result carries. Every builtin's result is made of
+/// its arguments, so it carries their labels: a structural result (`merge`,
+/// `values`, `keys`) the arguments' own labels and its elements keep theirs;
+/// a scalar or a freshly built list (`join`, `len`, `split`, `contains`, …) the
+/// labels of everything inside the arguments. `is_secret` drops secret labels
+/// (whether a value is a secret is not secret); `secret` adds its own label in the evaluator.
 pub fn result_labels(name: &str, args: &[Value]) -> Labels {
-    if name == "is_secret" {
-        return Labels::default();
+    match name {
+        "merge" | "values" => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.labels)),
+        "keys" => args.iter().fold(Labels::default(), |acc, a| {
+            let keys = match &a.v {
+                V::Record(r) => r.key_labels.clone(),
+                _ => Labels::default(),
+            };
+            acc.union(&a.labels).union(&keys)
+        }),
+        "is_secret" => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.all_labels().without_secrets())),
+        _ => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.all_labels())),
     }
-    if matches!(name, "join" | "to_string") {
-        // The result's text is made of the elements: it carries their labels too.
-        let mut deep = Vec::new();
-        args.iter().for_each(|a| a.deep_labels(&mut deep));
-        return deep.into_iter().fold(Labels::default(), |acc, l| acc.union(&Labels::one(l)));
-    }
-    args.iter().fold(Labels::default(), |acc, a| acc.union(&a.labels))
 }
 
 /// Structural equality (quantities by value).

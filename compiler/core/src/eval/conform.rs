@@ -142,7 +142,10 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
         Ty::Map(inner) => match &value.v {
             V::Record(r) if r.schema.is_none() => {
                 let fields = r.fields.iter().map(|(k, v)| (k.clone(), conform(ctx, v.clone(), inner, at))).collect();
-                Ok(Value { v: V::Record(Arc::new(Record { schema: None, fields })), ..value })
+                Ok(Value {
+                    v: V::Record(Arc::new(Record { schema: None, fields, key_labels: r.key_labels.clone() })),
+                    ..value
+                })
             }
             _ => Err(value),
         },
@@ -150,7 +153,7 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             V::Record(r) if r.schema.is_none() => {
                 let origin = value.origin.unwrap_or(at);
                 let inst = instantiate(ctx, *s, None, r.fields.clone(), origin, None, None);
-                Ok(inst.labelled(&value.labels))
+                Ok(inst.labelled(&value.labels).labelled(&r.key_labels))
             }
             V::Record(r) => {
                 let fits = r

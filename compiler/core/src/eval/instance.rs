@@ -126,7 +126,7 @@ impl Instance {
             }
             fields.insert(name.clone(), Instance::force(this, &name, ctx, at));
         }
-        let value = Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at));
+        let value = Value::new(V::Record(Arc::new(Record::plain(fields))), Some(at));
         let done = this.borrow().done_count();
         this.borrow_mut().self_cache = Some((done, value.clone()));
         value
@@ -234,7 +234,10 @@ pub fn instantiate(
     if done.is_none() {
         run_checks(ctx, &this, &def.checks, at, None);
     }
-    Value::new(V::Record(Arc::new(Record { schema: Some(schema), fields: out })), Some(at))
+    Value::new(
+        V::Record(Arc::new(Record { schema: Some(schema), fields: out, key_labels: Default::default() })),
+        Some(at),
+    )
 }
 
 /// The span of the key of the record entry whose value is at `value` (error path only:

@@ -53,6 +53,8 @@ pub struct Ctx<'a> {
     depth: u32,
     steps: u64,
     calls: Vec<ItemId>,
+    /// Where each function in `calls` was called.
+    call_sites: Vec<Loc>,
     scopes: rustc_hash::FxHashMap<crate::db::SourceFile, FileScope<'a>>,
     functions: rustc_hash::FxHashMap<ItemId, (Arc<crate::signatures::FnSig>, Arc<crate::items::ItemSyntax>)>,
 }
@@ -117,6 +119,7 @@ impl<'a> Ctx<'a> {
             depth: 0,
             steps: 0,
             calls: Vec::new(),
+            call_sites: Vec::new(),
             scopes: rustc_hash::FxHashMap::default(),
             functions: rustc_hash::FxHashMap::default(),
         }
@@ -129,8 +132,17 @@ impl<'a> Ctx<'a> {
         *self.scopes.entry(file).or_insert_with(|| FileScope::new(db, index, file))
     }
 
-    /// Reports a problem.
+    /// Reports a problem, recording the stack and instance being evaluated and
+    /// the call sites that led into a helper.
     pub fn report(&mut self, d: Diag) {
+        let stack = self.stack.map(|s| self.platform.stacks[s].name.as_str());
+        let instance = self.instance_item.map(|i| format!("{} `{}`", i.tag(self.db).describe(), i.name(self.db)));
+        let mut d = d.in_context(stack, instance);
+        for &site in self.call_sites.iter().rev() {
+            if !d.labels.iter().any(|l| l.location == site) {
+                d = d.with_label(site, crate::diagnostics::CALLED_FROM);
+            }
+        }
         self.diags.push(d);
     }
 
@@ -274,7 +286,7 @@ impl<'a> Ctx<'a> {
                     }
                     fields.insert(key, v);
                 }
-                Value::new(V::Record(Arc::new(Record { schema: None, fields })), origin)
+                Value::new(V::Record(Arc::new(Record::plain(fields))), origin)
             }
             ExprKind::ListComp(c) => self.eval_list_comp(c, env, at),
             ExprKind::MapComp(key, c) => self.eval_map_comp(key, c, env, at),
@@ -403,7 +415,7 @@ impl<'a> Ctx<'a> {
             "project" => {
                 let mut fields = Fields::default();
                 fields.insert("name".to_string(), Value::str(self.platform.manifest.name.as_str(), Some(at)));
-                return Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at));
+                return Value::new(V::Record(Arc::new(Record::plain(fields))), Some(at));
             }
             "platform" => {
                 let stack = self.stack.map(|s| self.platform.stacks[s].item);
@@ -524,6 +536,7 @@ impl<'a> Ctx<'a> {
                 stack: target,
                 resource: item,
                 origin: at,
+                source: at,
             };
             v = v.labelled(&Labels::one(label));
         }
@@ -843,9 +856,12 @@ impl<'a> Ctx<'a> {
                     env = env.bind(pname, a);
                 }
                 self.calls.push(item);
+                self.call_sites.push(at);
                 let out = self.eval(&decl.body, &env);
+                let out = self.conform(out, &sig.ret, Loc::new(item, decl.body.span));
                 self.calls.pop();
-                self.conform(out, &sig.ret, Loc::new(item, decl.body.span))
+                self.call_sites.pop();
+                out
             }
             _ => self.error(Code::TypeMismatch, format!("{} is not a function", f.type_name()), at, "called here"),
         }
@@ -917,7 +933,7 @@ impl<'a> Ctx<'a> {
                 self.report(d);
                 Value::error()
             }
-            Some((image, _)) => Value::str(image.as_str(), Some(at)),
+            Some((image, _)) => Value::str(image.as_str(), Some(at)).labelled(&arg.labels),
         }
     }
 
@@ -1004,7 +1020,7 @@ impl<'a> Ctx<'a> {
             }
             V::Record(r) => {
                 for (k, v) in &r.fields {
-                    let key = Value::str(k.as_str(), v.origin);
+                    let key = Value::str(k.as_str(), v.origin).labelled(&r.key_labels);
                     let e = match names.as_slice() {
                         [x] => env.bind(x, key),
                         [k_name, v_name] => env.bind(k_name, key).bind(v_name, v.clone()),
@@ -1059,9 +1075,11 @@ impl<'a> Ctx<'a> {
     fn eval_map_comp(&mut self, key: &Expr, c: &Comprehension, env: &Env, at: Loc) -> Value {
         let Some((envs, labels)) = self.iterate(c, env) else { return Value::error() };
         let mut fields = Fields::default();
+        let mut key_labels = labels.clone();
         for e in &envs {
             let k = self.eval(key, e);
-            let v = self.eval(&c.element, e).labelled(&labels).labelled(&k.labels);
+            key_labels = key_labels.union(&k.labels);
+            let v = self.eval(&c.element, e).labelled(&labels);
             match &k.v {
                 V::Str(s) => {
                     fields.insert(s.to_string(), v);
@@ -1077,7 +1095,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        Value::new(V::Record(Arc::new(Record { schema: None, fields })), Some(at))
+        Value::new(V::Record(Arc::new(Record { schema: None, fields, key_labels })), Some(at))
     }
 
     fn eval_match(&mut self, scrutinee: &Expr, arms: &[MatchArm], env: &Env, at: Loc) -> Value {
@@ -1090,22 +1108,29 @@ impl<'a> Ctx<'a> {
                 return self.eval(&arm.body, env).labelled(&s.labels);
             }
         }
-        if matches!(s.v, V::Tier(_) | V::Region(_)) {
-            return Value::error(); // `match tier`/`match region` coverage is reported by the static check
-        }
-        let shown = builtins::display(&s).unwrap_or_else(|_| s.type_name().to_string());
+        // A match with no arm for its value never drops a field silently: it is
+        // an error naming the value, at the `match` (where the static check, when
+        // it could decide, reported the same problem: the two are one root cause).
         let shown = match &s.v {
-            V::Tier(t) => self.platform.tiers[*t].name.clone(),
-            V::Region(r) => self.platform.regions[*r].name.clone(),
-            V::Stack(st) => self.platform.stacks[*st].name.clone(),
-            _ => shown,
+            V::Tier(t) => format!("tier `{}`", self.platform.tiers[*t].name),
+            V::Region(r) => format!("region `{}`", self.platform.regions[*r].name),
+            V::Stack(st) => format!("stack `{}`", self.platform.stacks[*st].name),
+            V::Str(x) => format!("`\"{}\"`", crate::diagnostics::shorten(x, 60)),
+            _ => match builtins::display(&s) {
+                Ok(text) => format!("`{}`", crate::diagnostics::shorten(&text, 60)),
+                Err(_) => format!("a {}", s.type_name()),
+            },
         };
-        self.error(
+        let head = Loc::new(at.item, crate::check::head_span(at.span, scrutinee));
+        let d = Diag::new(
             Code::NonExhaustiveMatch,
-            format!("no arm of this `match` matches `{shown}` in {}", self.stack_desc()),
-            at,
-            "no arm matches",
+            format!("no arm of this `match` matches {shown} in {}", self.stack_desc()),
+            head,
+            format!("nothing matches {shown}"),
         )
+        .with_help("add an arm for it, or `_ => …`");
+        self.report(d);
+        Value::error()
     }
 
     fn pattern_matches(&self, p: &Pattern, v: &Value) -> bool {
@@ -1201,7 +1226,7 @@ fn arith(op: BinaryOp, a: &V, b: &V) -> Result<Option<V>, String> {
             for (k, v) in &y.fields {
                 fields.insert(k.clone(), v.clone());
             }
-            V::Record(Arc::new(Record { schema: None, fields }))
+            V::Record(Arc::new(Record { schema: None, fields, key_labels: x.key_labels.union(&y.key_labels) }))
         }
         (Add | Sub, V::Quantity(x), V::Quantity(y)) => {
             let v = if op == Add { x.value + y.value } else { x.value - y.value };

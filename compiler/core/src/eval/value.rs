@@ -21,6 +21,9 @@ pub enum Label {
         resource: ItemId,
         /// The expression that brought the value in.
         origin: Loc,
+        /// The expression that selected the instance (`cache@latest`): stays put
+        /// while `origin` follows the value into helpers.
+        source: Loc,
     },
     /// Derived from a secret.
     Secret {
@@ -39,8 +42,8 @@ impl Label {
 
     fn with_origin(&self, origin: Loc) -> Label {
         match self {
-            Label::Instance { tier, stack, resource, .. } => {
-                Label::Instance { tier: *tier, stack: *stack, resource: *resource, origin }
+            Label::Instance { tier, stack, resource, source, .. } => {
+                Label::Instance { tier: *tier, stack: *stack, resource: *resource, origin, source: *source }
             }
             Label::Secret { .. } => Label::Secret { origin },
         }
@@ -60,6 +63,28 @@ impl Labels {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
+    }
+
+    /// A set of these labels (duplicates removed).
+    pub fn from_vec(mut labels: Vec<Label>) -> Labels {
+        if labels.is_empty() {
+            return Labels::default();
+        }
+        let mut seen = Vec::with_capacity(labels.len());
+        labels.retain(|l| {
+            if seen.contains(l) {
+                false
+            } else {
+                seen.push(l.clone());
+                true
+            }
+        });
+        Labels(Some(Arc::new(labels)))
+    }
+
+    /// The labels without secret labels (a secret's name is not secret; whether a value is a secret isn't either).
+    pub fn without_secrets(&self) -> Labels {
+        Labels::from_vec(self.iter().filter(|l| !matches!(l, Label::Secret { .. })).cloned().collect())
     }
 
     /// The labels.
@@ -123,6 +148,17 @@ pub struct Record {
     pub schema: Option<ItemId>,
     /// Its fields, in order.
     pub fields: Fields,
+    /// The labels of its computed keys (`{ [k] = v for k in … }`): a key built
+    /// from another tier's or a secret's value carries them into `keys()`,
+    /// `for k, v in …` and the output.
+    pub key_labels: Labels,
+}
+
+impl Record {
+    /// A map or record literal without a schema.
+    pub fn plain(fields: Fields) -> Record {
+        Record { schema: None, fields, key_labels: Labels::default() }
+    }
 }
 
 /// The fields of a record, in insertion order. Most records have a handful of
@@ -338,8 +374,18 @@ impl Value {
         out.extend(self.labels.iter().cloned());
         match &self.v {
             V::List(items) => items.iter().for_each(|i| i.deep_labels(out)),
-            V::Record(r) => r.fields.values().for_each(|f| f.deep_labels(out)),
+            V::Record(r) => {
+                out.extend(r.key_labels.iter().cloned());
+                r.fields.values().for_each(|f| f.deep_labels(out))
+            }
             _ => {}
         }
+    }
+
+    /// The union of the value's labels and of everything inside it.
+    pub fn all_labels(&self) -> Labels {
+        let mut deep = Vec::new();
+        self.deep_labels(&mut deep);
+        Labels::from_vec(deep)
     }
 }

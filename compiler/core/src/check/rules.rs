@@ -1,0 +1,370 @@
+//! The tier, secret and address rules, judged on evaluated values — never on
+//! syntax — so that every route a value can take is covered: a value from
+//! another tier (E0301) or region (E0302), a secret in plain text (E0303), a
+//! string holding the address of another tier's resource instance (E0304),
+//! and values that have no YAML form in output documents.
+//!
+//! The same function, [`judge`], runs on an instance's fields (`check`), on
+//! its output documents (`check` and `build`) and on the `platform` block's
+//! value, so `check` and `build` cannot disagree.
+
+use std::sync::Arc;
+
+use crate::db::{Db, Project};
+use crate::diagnostics::{Code, Severity};
+use crate::eval::value::{Label, Labels, V, Value};
+use crate::eval::{instance_value, platform_value};
+use crate::items::{ItemId, ItemTag};
+use crate::loc::{Diag, Loc};
+use crate::platform::{PlatformInfo, placement, platform_info};
+use crate::project::RuleLevel;
+
+use super::addresses::{Address, address_table, find_address};
+
+/// The name of the schema member whose value is an instance's output documents.
+pub const MANIFESTS: &str = "manifests";
+
+/// What is being judged: an instance (or the `platform` block) in one stack.
+pub struct Subject<'a> {
+    /// The database.
+    pub db: &'a dyn Db,
+    /// The project.
+    pub project: Project,
+    /// Tiers, regions, stacks.
+    pub info: &'a PlatformInfo,
+    /// The service, resource or platform item.
+    pub item: ItemId,
+    /// The stack (index into `info.stacks`).
+    pub stack: usize,
+    /// Every address of every resource instance.
+    pub addresses: &'a [Address],
+}
+
+impl Subject<'_> {
+    /// `service `api``, `the platform block`.
+    fn describe(&self) -> String {
+        match self.item.tag(self.db) {
+            ItemTag::Platform => "the platform block".to_string(),
+            tag => format!("{} `{}`", tag.describe(), self.item.name(self.db)),
+        }
+    }
+
+    fn stack_desc(&self) -> String {
+        let st = &self.info.stacks[self.stack];
+        format!("stack `{}` (tier {})", st.name, self.info.tiers[st.tier].name)
+    }
+
+    fn report(&self, d: Diag, diags: &mut Vec<Diag>) {
+        let st = &self.info.stacks[self.stack];
+        diags.push(d.in_context(Some(&st.name), Some(self.describe())));
+    }
+}
+
+/// The label rules for one instance's fields in one stack (E0301–E0304).
+#[salsa::tracked(returns(ref))]
+pub fn instance_rules(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Arc<Vec<Diag>> {
+    let info = platform_info(db, project);
+    let mut diags = Vec::new();
+    let Some(s) = info.stack_index(stack) else { return Arc::new(diags) };
+    let evaluated = instance_value(db, project, item, Some(stack));
+    let subject = Subject { db, project, info, item, stack: s, addresses: address_table(db, project) };
+    judge(&subject, &evaluated.value, false, &mut diags);
+    Arc::new(diags)
+}
+
+/// The rules for the `platform` block in one stack: its fields and its
+/// output documents (the Argo CD Application).
+#[salsa::tracked(returns(ref))]
+pub fn platform_rules(db: &dyn Db, project: Project, stack: ItemId) -> Arc<Vec<Diag>> {
+    let info = platform_info(db, project);
+    let mut diags = Vec::new();
+    let (Some(s), Some(item)) = (info.stack_index(stack), info.platform) else { return Arc::new(diags) };
+    let evaluated = platform_value(db, project, Some(stack));
+    let subject = Subject { db, project, info, item, stack: s, addresses: address_table(db, project) };
+    if let V::Record(r) = &evaluated.value.v {
+        for (name, field) in &r.fields {
+            judge(&subject, field, name == MANIFESTS, &mut diags);
+        }
+    }
+    Arc::new(diags)
+}
+
+/// Every rule on `value`: tier labels anywhere inside it, secrets, addresses,
+/// and — when `output` (output documents) — raw secrets and values without a
+/// YAML form.
+pub fn judge(subject: &Subject<'_>, value: &Value, output: bool, diags: &mut Vec<Diag>) {
+    let mut labels = Vec::new();
+    value.deep_labels(&mut labels);
+    let mut seen: Vec<Loc> = Vec::new();
+    for label in &labels {
+        if let Label::Instance { tier: Some(t), stack: Some(from), resource, origin, source } = label
+            && !seen.contains(origin)
+        {
+            seen.push(*origin);
+            tier_rule(subject, *t, *from, *resource, *origin, *source, diags);
+        }
+    }
+    let mut walker = Walker { subject, output, seen_secrets: Vec::new(), seen_addresses: Vec::new(), diags };
+    walker.walk(value, value.origin, &mut String::new());
+}
+
+/// E0301 (another tier) and E0302 (same tier, another region).
+fn tier_rule(
+    subject: &Subject<'_>,
+    tier: usize,
+    from: usize,
+    resource: ItemId,
+    origin: Loc,
+    source: Loc,
+    diags: &mut Vec<Diag>,
+) {
+    let (db, info) = (subject.db, subject.info);
+    let st = &info.stacks[subject.stack];
+    let resource_name = resource.name(db);
+    let what = subject.describe();
+    // The selection is worth its own label only when it is not inside the reported expression
+    // (`cache@latest.host` contains `cache@latest`; a helper's `x.host` does not).
+    let selected_elsewhere =
+        source.item != origin.item || source.span.start < origin.span.start || source.span.end > origin.span.end;
+    if tier != st.tier {
+        let mut d = Diag::new(
+            Code::TierMismatch,
+            format!(
+                "tier mismatch: {what} in stack `{}` (tier {}) uses a value from tier {}",
+                st.name, info.tiers[st.tier].name, info.tiers[tier].name
+            ),
+            origin,
+            format!(
+                "this value belongs to tier `{}` (`{resource_name}` in stack `{}`)",
+                info.tiers[tier].name, info.stacks[from].name
+            ),
+        );
+        if subject.item.tag(db) != ItemTag::Platform {
+            let own = placement(db, subject.project, subject.item);
+            let same_tier: Vec<usize> =
+                own.stacks.iter().flatten().copied().filter(|&x| info.stacks[x].tier == st.tier).collect();
+            if !same_tier.is_empty() {
+                d = d.with_note(format!(
+                    "`{}` is deployed to stacks {} (tier {})",
+                    subject.item.name(db),
+                    info.stack_names(&same_tier),
+                    info.tiers[st.tier].name
+                ));
+            }
+        }
+        d = if selected_elsewhere {
+            d.with_label(source, format!("`{resource_name}` of tier `{}` is selected here", info.tiers[tier].name))
+                .with_help(format!(
+                    "at the selection, use `{resource_name}` without `@…`: the instance in each stack's own tier"
+                ))
+        } else {
+            d.with_help(format!("use `{resource_name}` without `@…` for the instance in the own stack"))
+        };
+        subject.report(d, diags);
+    } else if from != subject.stack {
+        let severity = match info.manifest.cross_region {
+            RuleLevel::Allow => return,
+            RuleLevel::Warn => Severity::Warning,
+            RuleLevel::Error => Severity::Error,
+        };
+        let mut d = Diag::new(
+            Code::CrossRegion,
+            format!(
+                "{what} in stack `{}` uses `{resource_name}` of stack `{}`, another region of tier {}",
+                st.name, info.stacks[from].name, info.tiers[tier].name
+            ),
+            origin,
+            format!("from region `{}`", info.regions[info.stacks[from].region].name),
+        )
+        .with_severity(severity)
+        .with_note("cross-region traffic is slow and fails with the other region; `[rules] cross_region` in sinfra.toml sets this to \"allow\", \"warn\" or \"error\"")
+        .with_help(format!("use `{resource_name}` without `@…` for the instance in the own region"));
+        if selected_elsewhere {
+            d = d.with_label(
+                source,
+                format!("`{resource_name}` of stack `{}` is selected here", info.stacks[from].name),
+            );
+        }
+        subject.report(d, diags);
+    }
+}
+
+/// Walks a value's strings, keys, secrets and scalars.
+struct Walker<'a, 'd> {
+    subject: &'a Subject<'a>,
+    output: bool,
+    seen_secrets: Vec<Loc>,
+    seen_addresses: Vec<(Loc, usize)>,
+    diags: &'d mut Vec<Diag>,
+}
+
+impl Walker<'_, '_> {
+    fn walk(&mut self, v: &Value, parent: Option<Loc>, path: &mut String) {
+        let origin = v.origin.or(parent);
+        match &v.v {
+            V::Str(text) => {
+                self.secret_labels(&v.labels, false, path);
+                self.address(text, &v.labels, origin);
+            }
+            V::Secret(_) if self.output => self.secret_labels(&v.labels, true, path),
+            V::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    self.walk(item, origin, path);
+                    path.truncate(len);
+                }
+            }
+            V::Record(r) => {
+                for (k, item) in &r.fields {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    if !r.key_labels.is_empty() {
+                        self.secret_labels(&r.key_labels, false, path);
+                    }
+                    self.address(k, &r.key_labels, item.origin.or(origin));
+                    if !(self.output && matches!(item.v, V::None)) {
+                        self.walk(item, origin, path);
+                    }
+                    path.truncate(len);
+                }
+            }
+            V::Tier(_) | V::Region(_) | V::Stack(_) | V::Func(_) | V::Builtin(_) | V::Module(_) if self.output => {
+                if let Some(at) = origin {
+                    let d = Diag::new(
+                        Code::TypeMismatch,
+                        format!(
+                            "a {} cannot be written to an output document (at `{}` in {})",
+                            v.type_name(),
+                            shown_path(path),
+                            self.subject.stack_desc()
+                        ),
+                        at,
+                        format!("this is a {}", v.type_name()),
+                    )
+                    .with_help(match v.v {
+                        V::Tier(_) | V::Region(_) | V::Stack(_) => "write its name: `.name`",
+                        _ => "call the function, or leave the field out",
+                    });
+                    self.subject.report(d, self.diags);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// E0303: a string (or key) built from a secret, or (`raw`) a `Secret` in an output document.
+    fn secret_labels(&mut self, labels: &Labels, raw: bool, path: &str) {
+        for label in labels.iter() {
+            let Label::Secret { origin } = label else { continue };
+            if self.seen_secrets.contains(origin) {
+                continue;
+            }
+            self.seen_secrets.push(*origin);
+            let what = if raw { "a `Secret` value" } else { "a string built from a secret" };
+            let d = Diag::new(
+                Code::SecretLeak,
+                format!(
+                    "secret flows into plain text: {what} reaches `{}` in {}",
+                    shown_path(path),
+                    self.subject.stack_desc()
+                ),
+                *origin,
+                "secret used here",
+            )
+            .with_note("plain env values, ConfigMaps, labels, annotations and map keys are readable by anyone who can read the manifests or the ops repo")
+            .with_help(if raw {
+                "an output document can only refer to a secret by name: put the `secret(…)` value in a field that becomes a `secretKeyRef` (e.g. an env value)"
+            } else {
+                "pass the `secret(…)` value itself where the stdlib expects a `Secret` (e.g. as an env value, which becomes a `secretKeyRef`); never build labels, keys or text from it"
+            });
+            self.subject.report(d, self.diags);
+        }
+    }
+
+    /// E0304: the address of another tier's instance inside a computed string.
+    fn address(&mut self, text: &str, labels: &Labels, origin: Option<Loc>) {
+        let Some(at) = origin else { return };
+        let subject = self.subject;
+        let info = subject.info;
+        let own_tier = info.stacks[subject.stack].tier;
+        let Some((i, addr)) = find_address(text, subject.addresses, |a| {
+            let Some(s) = a.stack else { return false };
+            let tier = info.stacks[s].tier;
+            // Derived from that tier's instance: already E0301, not reported twice.
+            tier != own_tier && !labels.iter().any(|l| matches!(l, Label::Instance { tier: Some(t), .. } if *t == tier))
+        }) else {
+            return;
+        };
+        if self.seen_addresses.contains(&(at, i)) {
+            return;
+        }
+        self.seen_addresses.push((at, i));
+        let db = subject.db;
+        let from = addr.stack.unwrap_or_default();
+        let tier = &info.tiers[info.stacks[from].tier].name;
+        let name = addr.resource.name(db);
+        let st = &info.stacks[subject.stack];
+        let d = Diag::new(
+            Code::ForeignAddress,
+            format!(
+                "this is the address of `{name}@{tier}` (stack `{}`, tier {tier}), but {} runs in stack `{}` (tier {})",
+                info.stacks[from].name,
+                subject.describe(),
+                st.name,
+                info.tiers[st.tier].name
+            ),
+            at,
+            format!("`{}` of `{name}` in stack `{}`", addr.field, info.stacks[from].name),
+        )
+        .with_note(format!("the address is `{}`", addr.text))
+        .with_help(format!("use `{name}.{}`: it is the address of the instance in each stack", addr.field));
+        subject.report(d, self.diags);
+    }
+}
+
+/// `env.REDIS_HOST`, `[0].spec.replicas`; `the value` at the root.
+fn shown_path(path: &str) -> &str {
+    let p = path.trim_start_matches('.');
+    if p.is_empty() { "the value" } else { p }
+}
+
+/// The problems of an instance's output documents in one stack: what only
+/// the templates reveal (their evaluation's diagnostics) and every rule on the
+/// documents. `check` (through [`instance_output_rules`]) and `build` (through
+/// `emit::instance_file`) both call this on the same evaluation.
+pub fn output_rules(
+    db: &dyn Db,
+    project: Project,
+    item: ItemId,
+    stack: ItemId,
+    evaluated: &crate::eval::Evaluated,
+) -> Vec<Diag> {
+    let info = platform_info(db, project);
+    let mut diags = evaluated.diags.clone();
+    let Some(s) = info.stack_index(stack) else { return diags };
+    let V::Record(r) = &evaluated.value.v else { return diags };
+    let Some(manifests) = r.fields.get(MANIFESTS) else { return diags };
+    let subject = Subject { db, project, info, item, stack: s, addresses: address_table(db, project) };
+    judge(&subject, manifests, true, &mut diags);
+    diags
+}
+
+/// `check`'s view of an instance's output documents: their diagnostics only
+/// (the documents themselves are dropped; `build` renders them).
+#[salsa::tracked(returns(ref))]
+pub fn instance_output_rules(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Arc<Vec<Diag>> {
+    let evaluated = crate::eval::instance_output_value(db, project, item, stack);
+    Arc::new(output_rules(db, project, item, stack, &evaluated))
+}
+
+/// Whether a failed evaluation left its mark (the poison value) anywhere in `v`.
+pub fn contains_error(v: &Value) -> bool {
+    match &v.v {
+        V::Error => true,
+        V::List(items) => items.iter().any(contains_error),
+        V::Record(r) => r.fields.values().any(contains_error),
+        _ => false,
+    }
+}
