@@ -11,7 +11,7 @@ use sinfra_syntax::lexer::LexErrorKind;
 use sinfra_syntax::{SyntaxError, SyntaxErrorKind};
 
 pub use matches::head_span;
-pub use names::check_item;
+pub use names::{check_item, referenced_names};
 pub use rules::{MANIFESTS, instance_output_rules, instance_rules, platform_rules};
 
 use crate::db::{Db, Project, SourceFile};

@@ -201,7 +201,15 @@ pub fn merge_root_causes(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             (d.code, d.labels.iter().filter(|l| l.message != CALLED_FROM).map(|l| l.location.clone()).collect());
         match index.get(&key) {
             Some(&i) => {
+                let mut d = d;
+                if !groups[i].stacks.is_empty() && d.stacks.is_empty() {
+                    // The static diagnostic (no stack) is the root cause; the evaluator's are copies.
+                    std::mem::swap(&mut groups[i], &mut d);
+                }
                 let first = &mut groups[i];
+                if first.stacks.is_empty() {
+                    continue;
+                }
                 for l in d.labels.into_iter().filter(|l| l.message == CALLED_FROM) {
                     let sites = first.labels.iter().filter(|x| x.message == CALLED_FROM).count();
                     if sites < MAX_CALL_SITES && !first.labels.iter().any(|x| x.location == l.location) {

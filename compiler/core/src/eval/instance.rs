@@ -110,6 +110,11 @@ impl Instance {
         value
     }
 
+    /// The names of its fields and lets.
+    pub fn names(this: &Rc<RefCell<Instance>>) -> Vec<String> {
+        this.borrow().slots.keys().cloned().collect()
+    }
+
     /// `self`: the fields evaluated so far and those not in progress.
     pub fn self_record(this: &Rc<RefCell<Instance>>, ctx: &mut Ctx<'_>, at: Loc) -> Value {
         let done = this.borrow().done_count();
@@ -311,6 +316,8 @@ fn run_checks(
         let Some(Member::Check(check)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) else { continue };
         let env = Env { item: code.owner, locals: None, instance: Some(this.clone()) };
         let cond = ctx.eval(&check.cond, &env);
+        // A check that cannot be evaluated (`None`) never passes silently: every
+        // failed evaluation reports its cause (an unknown name or field, a type error).
         if ctx.condition(&cond, "a `check` condition", Loc::new(code.owner, check.cond.span)) != Some(false) {
             continue;
         }
@@ -401,7 +408,15 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
         }
     }
     let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
-    let evaluated = super::instance_value(db, ctx.project, service, stack);
+    // A policy that reads `manifests` (`self.manifests` too) sees the output documents: they
+    // are evaluated for it (the fields alone are memoized and cheaper).
+    let mut names = Vec::new();
+    crate::check::referenced_names(&syntax.ast, &mut names);
+    let wants_output = names.iter().any(|n| n == crate::check::MANIFESTS);
+    let evaluated = match stack {
+        Some(s) if wants_output => Arc::new(super::instance_output_value(db, ctx.project, service, s)),
+        _ => super::instance_value(db, ctx.project, service, stack).clone(),
+    };
     let V::Record(record) = &evaluated.value.v else { return };
     let mut slots = FxIndexMap::default();
     for (k, v) in &record.fields {

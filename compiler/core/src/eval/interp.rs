@@ -433,7 +433,21 @@ impl<'a> Ctx<'a> {
             Some(Global::Item(item)) => self.item_value(item, at),
             Some(Global::Module(m)) => Value::new(V::Module(m.into()), Some(at)),
             Some(Global::Builtin(b)) => Value::new(V::Builtin(b), Some(at)),
-            None => Value::error(), // reported by the static check
+            None => {
+                // The static check reports this with the same code and location (one root
+                // cause); it cannot where the fields in scope are only known per instance (policies).
+                let mut candidates = scope.candidates();
+                if let Some(inst) = &env.instance {
+                    candidates.extend(Instance::names(inst));
+                }
+                let mut d =
+                    Diag::new(Code::UnknownName, format!("unknown name `{name}`"), at, "not found in this scope");
+                if let Some(s) = did_you_mean(name, candidates.iter().map(String::as_str)) {
+                    d = d.with_help(format!("did you mean `{s}`?")).with_fix(format!("replace with `{s}`"), at, s);
+                }
+                self.report(d);
+                Value::error()
+            }
         }
     }
 
