@@ -204,7 +204,7 @@ impl Walker<'_, '_> {
         match &v.v {
             V::Str(text) => {
                 self.secret_labels(&v.labels, false, path);
-                self.address(text, &v.labels, origin);
+                self.address(text, &v.labels, origin, false);
             }
             V::Secret(_) if self.output => self.secret_labels(&v.labels, true, path),
             V::List(items) => {
@@ -223,7 +223,7 @@ impl Walker<'_, '_> {
                     if !r.key_labels.is_empty() {
                         self.secret_labels(&r.key_labels, false, path);
                     }
-                    self.address(k, &r.key_labels, item.origin.or(origin));
+                    self.address(k, &r.key_labels, item.origin.or(origin), true);
                     if !(self.output && matches!(item.v, V::None)) {
                         self.walk(item, origin, path);
                     }
@@ -284,8 +284,9 @@ impl Walker<'_, '_> {
     }
 
     /// E0304: the address of another tier's instance inside a computed string.
-    fn address(&mut self, text: &str, labels: &Labels, origin: Option<Loc>) {
-        let Some(at) = origin else { return };
+    /// For a key (`is_key`), `origin` is its value's: the key's own span is found from it.
+    fn address(&mut self, text: &str, labels: &Labels, origin: Option<Loc>, is_key: bool) {
+        let Some(mut at) = origin else { return };
         let subject = self.subject;
         let info = subject.info;
         let own_tier = info.stacks[subject.stack].tier;
@@ -297,6 +298,9 @@ impl Walker<'_, '_> {
         }) else {
             return;
         };
+        if is_key && let Some(span) = crate::eval::record_key_span(subject.db, at) {
+            at = Loc::new(at.item, span);
+        }
         if self.seen_addresses.contains(&(at, i)) {
             return;
         }

@@ -247,7 +247,7 @@ pub fn instantiate(
 
 /// The span of the key of the record entry whose value is at `value` (error path only:
 /// values do not carry their keys' spans).
-fn record_key_span(db: &dyn crate::db::Db, value: Loc) -> Option<sinfra_syntax::Span> {
+pub(crate) fn record_key_span(db: &dyn crate::db::Db, value: Loc) -> Option<sinfra_syntax::Span> {
     use sinfra_syntax::ast::{ExprKind, RecordKey};
     let syntax = item_syntax(db, value.item);
     let mut stack: Vec<&Expr> = Vec::new();

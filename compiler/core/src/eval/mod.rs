@@ -5,6 +5,7 @@
 pub mod builtins;
 mod conform;
 mod instance;
+pub(crate) use instance::record_key_span;
 mod interp;
 pub mod value;
 
