@@ -68,7 +68,7 @@ pub fn instance_rules(db: &dyn Db, project: Project, item: ItemId, stack: ItemId
     let Some(s) = info.stack_index(stack) else { return Arc::new(diags) };
     let evaluated = instance_value(db, project, item, Some(stack));
     let subject = Subject { db, project, info, item, stack: s, addresses: address_table(db, project) };
-    judge(&subject, &evaluated.value, false, &mut diags);
+    judge(&subject, &evaluated.value, false, "", &mut diags);
     Arc::new(diags)
 }
 
@@ -83,7 +83,7 @@ pub fn platform_rules(db: &dyn Db, project: Project, stack: ItemId) -> Arc<Vec<D
     let subject = Subject { db, project, info, item, stack: s, addresses: address_table(db, project) };
     if let V::Record(r) = &evaluated.value.v {
         for (name, field) in &r.fields {
-            judge(&subject, field, name == MANIFESTS, &mut diags);
+            judge(&subject, field, name == MANIFESTS, name, &mut diags);
         }
     }
     Arc::new(diags)
@@ -91,8 +91,9 @@ pub fn platform_rules(db: &dyn Db, project: Project, stack: ItemId) -> Arc<Vec<D
 
 /// Every rule on `value`: tier labels anywhere inside it, secrets, addresses,
 /// and — when `output` (output documents) — raw secrets and values without a
-/// YAML form.
-pub fn judge(subject: &Subject<'_>, value: &Value, output: bool, diags: &mut Vec<Diag>) {
+/// YAML form. `path` names `value` in messages (`ops_repo`; empty for an
+/// instance's record or its documents).
+pub fn judge(subject: &Subject<'_>, value: &Value, output: bool, path: &str, diags: &mut Vec<Diag>) {
     let mut labels = Vec::new();
     value.deep_labels(&mut labels);
     let mut seen: Vec<Loc> = Vec::new();
@@ -105,7 +106,7 @@ pub fn judge(subject: &Subject<'_>, value: &Value, output: bool, diags: &mut Vec
         }
     }
     let mut walker = Walker { subject, output, seen_secrets: Vec::new(), seen_addresses: Vec::new(), diags };
-    walker.walk(value, value.origin, &mut String::new());
+    walker.walk(value, value.origin, &mut path.to_string());
 }
 
 /// E0301 (another tier) and E0302 (same tier, another region).
@@ -351,7 +352,7 @@ pub fn output_rules(
     let V::Record(r) = &evaluated.value.v else { return diags };
     let Some(manifests) = r.fields.get(MANIFESTS) else { return diags };
     let subject = Subject { db, project, info, item, stack: s, addresses: address_table(db, project) };
-    judge(&subject, manifests, true, &mut diags);
+    judge(&subject, manifests, true, "", &mut diags);
     diags
 }
 
