@@ -199,6 +199,17 @@ pub fn check_project(files: Vec<(String, String)>, manifest: &str, versions: Opt
     project_diagnostics(&db, project).as_ref().clone()
 }
 
+/// What `sinfrac build` (every stack, nothing written) reports for the project.
+pub fn build_project_diagnostics(
+    files: Vec<(String, String)>,
+    manifest: &str,
+    versions: Option<&str>,
+) -> Vec<Diagnostic> {
+    let mut db = Database::default();
+    let project = db.load_project(files, manifest.to_string(), versions.map(str::to_string));
+    sinfra_compiler::emit::build_project(&db, project, &[]).diags
+}
+
 /// Whether a diagnostic path is a stdlib module.
 pub fn is_stdlib(path: &str) -> bool {
     path.starts_with("std/")

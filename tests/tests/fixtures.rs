@@ -67,6 +67,31 @@ fn fixtures() {
     assert!(failures.is_empty(), "fixtures disagree with their annotations:\n{}", failures.join("\n"));
 }
 
+/// `check` and `build` agree on every fixture: the same diagnostics (code,
+/// severity and location), so the pre-commit gate never passes what CI refuses.
+#[test]
+fn check_and_build_report_the_same() {
+    let mut failures = Vec::new();
+    for (rel, path) in files_under(&cases_dir(), ".sinfra") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let fixture = sinfra_tests::Fixture::parse(&rel, &text).unwrap();
+        let key = |d: &sinfra_compiler::diagnostics::Diagnostic| (d.code, d.severity, d.location().clone());
+        let check: Vec<_> = fixture.diagnostics().iter().map(key).collect();
+        let build: Vec<_> = sinfra_tests::build_project_diagnostics(
+            vec![(rel.clone(), text.clone())],
+            &fixture.manifest,
+            fixture.versions.as_deref(),
+        )
+        .iter()
+        .map(key)
+        .collect();
+        if check != build {
+            failures.push(format!("{rel}:\n  check: {check:?}\n  build: {build:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "check and build disagree:\n{}", failures.join("\n"));
+}
+
 /// Every diagnostic code is proven by at least one fixture annotation.
 #[test]
 fn every_code_has_a_fixture() {

@@ -113,8 +113,6 @@ pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>
     for (item, stack) in instances(db, project) {
         output.extend(instance_output_rules(db, project, item, info.stacks[stack].item).iter().cloned());
     }
-    let failed = items_with_static_errors(db, project);
-    output.retain(|d| !is_follow_on(d, failed));
     out.extend(resolve_all(db, output));
     Arc::new(finish(out))
 }
@@ -154,6 +152,12 @@ fn items_with_static_errors(db: &dyn Db, project: Project) -> Vec<crate::items::
         }
     }
     out
+}
+
+/// Removes the follow-ons of static errors (see [`items_with_static_errors`]).
+pub(crate) fn drop_follow_ons(db: &dyn Db, project: Project, diags: &mut Vec<crate::loc::Diag>) {
+    let failed = items_with_static_errors(db, project);
+    diags.retain(|d| !is_follow_on(d, failed));
 }
 
 fn is_follow_on(d: &crate::loc::Diag, failed: &[crate::items::ItemId]) -> bool {
@@ -206,8 +210,7 @@ pub fn base_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
             item_diags.extend(platform_rules(db, project, s.item).iter().cloned());
         }
     }
-    let failed = items_with_static_errors(db, project);
-    item_diags.retain(|d| !is_follow_on(d, failed));
+    drop_follow_ons(db, project, &mut item_diags);
     out.extend(resolve_all(db, item_diags));
     Arc::new(out)
 }

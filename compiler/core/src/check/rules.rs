@@ -348,6 +348,7 @@ pub fn output_rules(
 ) -> Vec<Diag> {
     let info = platform_info(db, project);
     let mut diags = evaluated.diags.clone();
+    super::drop_follow_ons(db, project, &mut diags);
     let Some(s) = info.stack_index(stack) else { return diags };
     let V::Record(r) = &evaluated.value.v else { return diags };
     let Some(manifests) = r.fields.get(MANIFESTS) else { return diags };

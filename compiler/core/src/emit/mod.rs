@@ -204,14 +204,13 @@ pub struct Built {
 
 /// The build pipeline: every diagnostic `check` reports except those of output
 /// documents, then the selected stacks' files, rendered while the same rules
-/// `check` applies judge their documents. No file when anything is an error.
+/// `check` applies judge their documents — so on the same stacks `build`
+/// reports exactly what `check` does. No file when anything is an error.
 pub fn build_project(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> Built {
     crate::check::warm(db, project, false);
     let base = crate::check::base_diagnostics(db, project).to_vec();
-    if base.iter().any(Diagnostic::is_error) {
-        return Built { files: Vec::new(), diags: crate::check::finish(base) };
-    }
     let (files, mut emit_diags, failed) = render_stacks(db, project, stacks);
+    let failed = if base.iter().any(Diagnostic::is_error) { Vec::new() } else { failed };
     if !emit_diags.iter().any(Diagnostic::is_error)
         && let Some(at) = failed.into_iter().next()
     {
