@@ -277,3 +277,55 @@ fn let_chain_used_by_a_service_on_worker_threads() {
     let (files, _) = sinfra_compiler::emit::build(&db, project, &[]);
     assert!(files.iter().any(|f| f.path.ends_with("/api.yaml")), "the service is rendered on a worker thread");
 }
+
+/// Two refined types whose conditions read each other's resources: a cycle
+/// between two instances. It is E0308 on every run and at every thread count:
+/// `warm` keeps it on one thread (the static references see the cycle through
+/// the field types), and evaluating on all cores anyway (two threads each inside
+/// one half) recovers through salsa's cycle fallback instead of panicking.
+#[test]
+fn cycle_through_refined_types_is_e0308_at_every_thread_count() {
+    const CYCLIC: &str = r#"
+import std.gcp
+platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+protected tier prod
+region us = "us-central1"
+stack dev_us { tier = latest, region = us, cluster = "https://k8s-dev" }
+stack prod_us { tier = prod, region = us, cluster = "https://k8s-prod" }
+type AHost = String where self != b.host else "differs"
+type BHost = String where self != a.host else "differs"
+schema SA { host: AHost = "a.example.internal" }
+schema SB { host: BHost = "b.example.internal" }
+resource a: SA {}
+resource b: SB {}
+"#;
+    let load = || {
+        let mut db = Database::default();
+        let project =
+            db.load_project(vec![("main.sinfra".into(), CYCLIC.into())], "[project]\nname = \"cyc\"\n".into(), None);
+        (db, project)
+    };
+    let codes = |diags: &[sinfra_compiler::diagnostics::Diagnostic]| {
+        diags.iter().map(|d| d.code.as_str()).collect::<std::collections::BTreeSet<_>>()
+    };
+    let (db, project) = load();
+    assert!(sinfra_compiler::check::has_reference_cycle(&db, project), "the static references see the cycle");
+    let mut first = None;
+    for _ in 0..20 {
+        let (db, project) = load();
+        sinfra_compiler::check::warm(&db, project, true);
+        let diags = project_diagnostics(&db, project).to_vec();
+        assert_eq!(codes(&diags), ["E0308"].into_iter().collect(), "{diags:#?}");
+        match &first {
+            None => first = Some(diags),
+            Some(f) => assert_eq!(f, &diags, "the same report on every run"),
+        }
+    }
+    for _ in 0..20 {
+        let (db, project) = load();
+        sinfra_compiler::check::evaluate_in_parallel(&db, project, true);
+        let diags = project_diagnostics(&db, project).to_vec();
+        assert_eq!(codes(&diags), ["E0308"].into_iter().collect(), "{diags:#?}");
+    }
+}

@@ -284,21 +284,21 @@ pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
 /// [`project_diagnostics`] finds them memoized. Falls back to doing nothing
 /// when the references form a cycle (the sequential check reports it).
 pub fn warm(db: &crate::db::Database, project: Project, with_output: bool) {
-    use rayon::prelude::*;
     if has_reference_cycle(db, project) {
         return;
     }
+    evaluate_in_parallel(db, project, with_output);
+}
+
+/// Evaluates every (instance, stack) pair on all cores, cycles or not. Salsa
+/// recovers from a cycle split across threads (the evaluation queries' cycle
+/// fallback reports E0308), so this never panics or hangs; [`warm`] still keeps
+/// cyclic projects on one thread, where the report is the same on every run.
+pub fn evaluate_in_parallel(db: &crate::db::Database, project: Project, with_output: bool) {
+    use rayon::prelude::*;
     let info = platform_info(db, project);
-    let index = project_index(db, project);
-    let mut work = Vec::new();
-    for &item in index.globals.values() {
-        if !matches!(item.tag(db), ItemTag::Resource | ItemTag::Service) {
-            continue;
-        }
-        if let Some(stacks) = &placement(db, project, item).stacks {
-            work.extend(stacks.iter().map(|&s| (item, info.stacks[s].item)));
-        }
-    }
+    let work: Vec<(crate::items::ItemId, crate::items::ItemId)> =
+        instances(db, project).into_iter().map(|(item, s)| (item, info.stacks[s].item)).collect();
     let db = db.clone();
     crate::parallel::pool().install(move || {
         work.par_iter().for_each_with(db, |db, &(item, stack)| {

@@ -440,16 +440,42 @@ impl Walker<'_> {
     }
 }
 
-/// Every plain name an item's syntax mentions (over-approximates its references: locals included).
+/// The names a type mentions (`k8s.Probe` gives `k8s` and `Probe`).
+fn type_names(t: &sinfra_syntax::ast::TypeExpr, out: &mut Vec<String>) {
+    use sinfra_syntax::ast::TypeExprKind as T;
+    let mut stack = vec![t];
+    while let Some(t) = stack.pop() {
+        match &t.kind {
+            T::Path(p) => {
+                out.extend(p.segments.first().map(|s| s.name.clone()));
+                out.extend(p.segments.last().map(|s| s.name.clone()));
+            }
+            T::List(x) | T::Optional(x) => stack.push(x),
+            T::Map(k, v) => stack.extend([&**k, &**v]),
+            T::Union(xs) => stack.extend(xs.iter()),
+            T::StrLit(_) | T::Error => {}
+        }
+    }
+}
+
+/// Every plain name an item's syntax mentions (over-approximates its references:
+/// locals included, and every type it names, since checking a value against a
+/// refined type evaluates the refinement).
 pub fn referenced_names(item: &sinfra_syntax::ast::Item, out: &mut Vec<String>) {
     use sinfra_syntax::ast::ItemKind as K;
     let mut exprs: Vec<&Expr> = Vec::new();
-    fn body<'e>(b: &'e Body, exprs: &mut Vec<&'e Expr>) {
+    fn body<'e>(b: &'e Body, exprs: &mut Vec<&'e Expr>, out: &mut Vec<String>) {
         for m in &b.members {
             match m {
-                Member::FieldDecl(f) => exprs.extend(f.default.as_ref()),
+                Member::FieldDecl(f) => {
+                    type_names(&f.ty, out);
+                    exprs.extend(f.default.as_ref())
+                }
                 Member::Assign(a) => exprs.push(&a.value),
-                Member::Let(l, _) => exprs.push(&l.value),
+                Member::Let(l, _) => {
+                    l.ty.iter().for_each(|t| type_names(t, out));
+                    exprs.push(&l.value)
+                }
                 Member::Check(c) => {
                     exprs.push(&c.cond);
                     exprs.extend(c.message.as_ref());
@@ -459,28 +485,43 @@ pub fn referenced_names(item: &sinfra_syntax::ast::Item, out: &mut Vec<String>) 
         }
     }
     match &item.kind {
-        K::Let(l) => exprs.push(&l.value),
-        K::Fn(f) => exprs.push(&f.body),
+        K::Let(l) => {
+            l.ty.iter().for_each(|t| type_names(t, out));
+            exprs.push(&l.value)
+        }
+        K::Fn(f) => {
+            f.params.iter().for_each(|p| type_names(&p.ty, out));
+            type_names(&f.ret, out);
+            exprs.push(&f.body)
+        }
         K::Schema(s) => {
-            body(&s.body, &mut exprs);
+            body(&s.body, &mut exprs, out);
             if let Some(p) = &s.extends {
                 out.extend(p.segments.first().map(|s| s.name.clone()));
                 out.extend(p.segments.last().map(|s| s.name.clone()));
             }
         }
         K::Resource(d) | K::Service(d) => {
-            body(&d.body, &mut exprs);
+            body(&d.body, &mut exprs, out);
             out.extend(d.schema.segments.last().map(|s| s.name.clone()));
             out.extend(d.schema.segments.first().map(|s| s.name.clone()));
         }
-        K::Policy(p) => body(&p.body, &mut exprs),
+        K::Policy(p) => {
+            body(&p.body, &mut exprs, out);
+            if let Some(path) = &p.schema {
+                out.extend(path.segments.first().map(|s| s.name.clone()));
+                out.extend(path.segments.last().map(|s| s.name.clone()));
+            }
+        }
         K::Platform(b) => {
-            body(b, &mut exprs);
+            body(b, &mut exprs, out);
             out.push("Platform".to_string());
         }
         K::TypeAlias(t) => {
+            type_names(&t.ty, out);
             if let Some(r) = &t.refinement {
                 exprs.push(&r.cond);
+                exprs.extend(r.message.as_ref());
             }
         }
         _ => {}
@@ -511,7 +552,10 @@ pub fn referenced_names(item: &sinfra_syntax::ast::Item, out: &mut Vec<String>) 
                 exprs.push(s);
                 exprs.extend(arms.iter().map(|a| &a.body));
             }
-            ExprKind::Let(d, b) => exprs.extend([&d.value, &**b]),
+            ExprKind::Let(d, b) => {
+                d.ty.iter().for_each(|t| type_names(t, out));
+                exprs.extend([&d.value, &**b])
+            }
             _ => {}
         }
     }

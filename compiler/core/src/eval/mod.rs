@@ -73,7 +73,7 @@ pub(crate) fn cycle_path(key: (ItemId, Option<ItemId>)) -> Option<Vec<ItemId>> {
 }
 
 /// Evaluates a resource or service instance in a stack (`None`: a shared resource), without its `manifests`.
-#[salsa::tracked(returns(ref))]
+#[salsa::tracked(returns(ref), cycle_result = instance_cycle)]
 pub fn instance_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<ItemId>) -> Arc<Evaluated> {
     let _guard = ActiveGuard::enter((item, stack));
     let mut ctx = Ctx::new(db, project, stack);
@@ -92,7 +92,7 @@ pub fn instance_output_value(db: &dyn Db, project: Project, item: ItemId, stack:
 }
 
 /// Evaluates a top-level `let` in a stack.
-#[salsa::tracked(returns(ref))]
+#[salsa::tracked(returns(ref), cycle_result = let_cycle)]
 pub fn let_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<ItemId>) -> Arc<Evaluated> {
     let _guard = ActiveGuard::enter((item, stack));
     let mut ctx = Ctx::new(db, project, stack);
@@ -105,7 +105,7 @@ pub fn let_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<Item
 }
 
 /// Evaluates the `platform` block in a stack, as an instance of the prelude's `Platform` schema.
-#[salsa::tracked(returns(ref))]
+#[salsa::tracked(returns(ref), cycle_result = platform_cycle)]
 pub fn platform_value(db: &dyn Db, project: Project, stack: Option<ItemId>) -> Arc<Evaluated> {
     let info = platform_info(db, project);
     let Some(item) = info.platform else {
@@ -138,6 +138,45 @@ pub fn policy_diagnostics(db: &dyn Db, project: Project, policy: ItemId) -> Arc<
         }
     }
     Arc::new(diags)
+}
+
+// Cycle recovery. The evaluator reports cycles itself (the per-thread `ACTIVE`
+// stack) and `check::has_reference_cycle` keeps evaluation on one thread when
+// the items' references form one, so salsa should never see a cycle. Should one
+// reach it anyway (two threads each inside one half), every participant gets an
+// error value with E0308 instead of a panic.
+
+fn cycle_fallback(db: &dyn Db, item: ItemId) -> Arc<Evaluated> {
+    let at = Loc::new(item, item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default());
+    let d = Diag::new(
+        Code::Cycle,
+        format!("`{}` depends on itself", item.name(db)),
+        at,
+        "its evaluation needs its own value",
+    )
+    .with_help("break the cycle: move the shared value into a `let` or a field both can read");
+    Arc::new(Evaluated { value: Value::error(), diags: vec![d] })
+}
+
+fn instance_cycle(
+    db: &dyn Db,
+    _id: salsa::Id,
+    _project: Project,
+    item: ItemId,
+    _stack: Option<ItemId>,
+) -> Arc<Evaluated> {
+    cycle_fallback(db, item)
+}
+
+fn let_cycle(db: &dyn Db, _id: salsa::Id, _project: Project, item: ItemId, _stack: Option<ItemId>) -> Arc<Evaluated> {
+    cycle_fallback(db, item)
+}
+
+fn platform_cycle(db: &dyn Db, _id: salsa::Id, project: Project, _stack: Option<ItemId>) -> Arc<Evaluated> {
+    match platform_info(db, project).platform {
+        Some(item) => cycle_fallback(db, item),
+        None => Arc::new(Evaluated { value: Value::error(), diags: Vec::new() }),
+    }
 }
 
 /// A diagnostic for an evaluation cycle.
