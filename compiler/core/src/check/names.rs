@@ -327,13 +327,29 @@ impl Walker<'_> {
                             "unknown unit",
                         )
                         .with_note(format!("units: {}", builtins::UNITS.join(" ")));
-                        if let Some(s) = did_you_mean(unit, builtins::UNITS.iter().copied()).or(match unit.as_str() {
-                            "min" | "mins" | "minutes" => Some("m"),
-                            "sec" | "secs" | "seconds" => Some("s"),
-                            "Gb" | "GB" | "gb" => Some("Gi"),
-                            "Mb" | "MB" | "mb" => Some("Mi"),
+                        // Byte units are ambiguous between decimal and binary: offer both, say which is which.
+                        let bytes = match unit.to_ascii_lowercase().as_str() {
+                            "kb" => Some(("k", "Ki", "kilo", "kibi", "¹")),
+                            "mb" => Some(("M", "Mi", "mega", "mebi", "²")),
+                            "gb" => Some(("G", "Gi", "giga", "gibi", "³")),
+                            "tb" => Some(("T", "Ti", "tera", "tebi", "⁴")),
+                            "pb" => Some(("P", "Pi", "peta", "pebi", "⁵")),
                             _ => None,
-                        }) {
+                        };
+                        if let Some((decimal, binary, dec_name, bin_name, power)) = bytes {
+                            let (dec, bin) = (format!("{number}{decimal}"), format!("{number}{binary}"));
+                            d = d
+                                .with_help(format!(
+                                    "did you mean `{bin}` ({bin_name}bytes: {number} × 1024{power} bytes, the usual unit of memory in Kubernetes) or `{dec}` ({dec_name}bytes: {number} × 1000{power} bytes)?"
+                                ))
+                                .with_fix(format!("replace with `{bin}`"), self.loc(e.span), bin);
+                        } else if let Some(s) =
+                            did_you_mean(unit, builtins::UNITS.iter().copied()).or(match unit.as_str() {
+                                "min" | "mins" | "minutes" => Some("m"),
+                                "sec" | "secs" | "seconds" => Some("s"),
+                                _ => None,
+                            })
+                        {
                             let fixed = format!("{number}{s}");
                             d = d.with_help(format!("did you mean `{fixed}`?")).with_fix(
                                 format!("replace with `{fixed}`"),

@@ -62,6 +62,9 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
     Ok(match name {
         "secret" => {
             let secret_name = s(0)?.to_string();
+            if secret_name.is_empty() {
+                return Err("a Secret name cannot be empty".to_string());
+            }
             if !is_dns_subdomain(&secret_name) {
                 return Err(format!("`{secret_name}` is not a valid Kubernetes Secret name (DNS-1123 subdomain)"));
             }

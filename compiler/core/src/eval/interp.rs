@@ -608,13 +608,24 @@ impl<'a> Ctx<'a> {
                 }
                 (None, many) => {
                     let names = self.platform.stack_names(many);
+                    let first = &self.platform.stacks[many[0]].name;
                     let d = Diag::new(
                         Code::EvaluationError,
-                        format!("`@{sel}` is ambiguous: tier `{sel}` has several stacks in other regions"),
+                        match self.stack {
+                            Some(s) => format!(
+                                "`@{sel}` is ambiguous: tier `{sel}` has stacks {names}, none in region `{}` of stack `{}`",
+                                self.platform.regions[self.platform.stacks[s].region].name,
+                                self.platform.stacks[s].name
+                            ),
+                            None => format!(
+                                "`@{sel}` is ambiguous: tier `{sel}` has stacks {names}, and this is evaluated outside any stack"
+                            ),
+                        },
                         sel_at,
-                        "which stack?",
+                        format!("which stack of tier `{sel}`?"),
                     )
-                    .with_help(format!("name a stack instead: one of {names}"));
+                    .with_note(format!("the candidates: {names}"))
+                    .with_help(format!("name the stack: `@{first}` (or another of {names})"));
                     self.report(d);
                     return Value::error();
                 }
@@ -892,6 +903,14 @@ impl<'a> Ctx<'a> {
                 "not a String",
             );
         };
+        if service.is_empty() {
+            return self.error(
+                Code::TypeMismatch,
+                "`image` expects a service name, found an empty string",
+                at,
+                "empty name",
+            );
+        }
         let Some(s) = self.stack else {
             return self.error(
                 Code::EvaluationError,
