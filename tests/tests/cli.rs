@@ -202,3 +202,64 @@ fn a_byte_order_mark_is_accepted_in_every_file() {
     );
     assert_eq!(first["span"]["start"], 11, "spans are byte offsets in the file as written");
 }
+
+#[test]
+fn files_that_are_not_utf8_are_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("sinfra.toml"), "[project]\nname = \"demo\"\n").unwrap();
+    fs::write(root.join("versions.toml"), "api = \"ghcr.io/acme/api:1.0.0\"\n").unwrap();
+    fs::write(root.join("main.sinfra"), SMALL_PROJECT).unwrap();
+    fs::create_dir(root.join("sub")).unwrap();
+    // Latin-1 `é` (0xE9) at byte offset 22: line 2, column 13.
+    fs::write(root.join("sub/latin1.sinfra"), b"let a = 1\nlet b = \"caf\xe9\"\n").unwrap();
+    let absolute = fs::canonicalize(root).unwrap().display().to_string();
+
+    let human = sinfrac(&["check"], root);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    for expected in [
+        "error[E0004]: `sub/latin1.sinfra` is not valid UTF-8: invalid byte 0xE9 at byte offset 22 (line 2, column 13)",
+        "sub/latin1.sinfra:2:13",
+        "error: 1 error",
+    ] {
+        assert!(human.stderr.contains(expected), "missing `{expected}` in:\n{}", human.stderr);
+    }
+    assert!(!human.stderr.contains(&absolute), "no absolute path: {}", human.stderr);
+
+    let json = sinfrac(&["check", "--format", "json"], root);
+    assert_eq!(json.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    let diags = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "the root cause only: {diags:?}");
+    assert_eq!(diags[0]["code"], "E0004");
+    assert_eq!(diags[0]["file"], "sub/latin1.sinfra");
+    assert_eq!(diags[0]["span"]["start"], 22);
+    assert_eq!(diags[0]["start"]["line"], 2);
+
+    let sarif = sinfrac(&["check", "--format", "sarif"], root);
+    assert_eq!(sarif.code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("valid SARIF JSON");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "E0004");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "sub/latin1.sinfra");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["byteOffset"], 22);
+
+    // The manifest and the versions file too; nothing is built.
+    fs::remove_file(root.join("sub/latin1.sinfra")).unwrap();
+    fs::write(root.join("sinfra.toml"), b"[project]\nname = \"d\xffmo\"\n").unwrap();
+    fs::write(root.join("versions.toml"), b"\xfe\xffapi = \"x\"\n").unwrap();
+    let run = sinfrac(&["build"], root);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`sinfra.toml` is not valid UTF-8: invalid byte 0xFF at byte offset 19"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`versions.toml` is not valid UTF-8: invalid byte 0xFE at byte offset 0"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("error: 2 errors"), "{}", run.stderr);
+    assert!(!root.join("deploy").exists(), "nothing written");
+}

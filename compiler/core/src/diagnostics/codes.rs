@@ -57,6 +57,7 @@ codes! {
     SyntaxError = "E0001", Error, "syntax error";
     InvalidToken = "E0002", Error, "invalid token";
     NestingTooDeep = "E0003", Error, "nesting too deep";
+    InvalidEncoding = "E0004", Error, "file is not valid UTF-8";
     UnknownName = "E0101", Error, "unknown name";
     DuplicateDefinition = "E0102", Error, "duplicate definition";
     UnknownModule = "E0103", Error, "unknown module";
