@@ -35,6 +35,9 @@ pub struct Manifest {
     pub out: String,
     /// Same tier, other region (E0302).
     pub cross_region: RuleLevel,
+    /// The manifest did not parse: these are the defaults, and what depends on
+    /// its settings (the versions file) is not reported on.
+    pub broken: bool,
 }
 
 impl Default for Manifest {
@@ -44,6 +47,7 @@ impl Default for Manifest {
             versions: "versions.toml".into(),
             out: "deploy".into(),
             cross_region: RuleLevel::Warn,
+            broken: false,
         }
     }
 }
@@ -110,6 +114,7 @@ pub fn parse_manifest(text: &str) -> (Manifest, Vec<Diagnostic>) {
                 versions: raw.project.versions.unwrap_or_else(|| "versions.toml".into()),
                 out: raw.project.out.unwrap_or_else(|| "deploy".into()),
                 cross_region: raw.rules.cross_region.unwrap_or_default(),
+                broken: false,
             };
             (m, diags)
         }
@@ -121,7 +126,7 @@ pub fn parse_manifest(text: &str) -> (Manifest, Vec<Diagnostic>) {
                 "here",
             )
             .with_help("see docs/language.md, section \"Projects and files\"");
-            (Manifest::default(), vec![d])
+            (Manifest { broken: true, ..Manifest::default() }, vec![d])
         }
     }
 }
@@ -144,6 +149,9 @@ pub struct Versions {
     pub tiers: BTreeMap<String, BTreeMap<String, (String, Span)>>,
     /// Whether the file exists.
     pub present: bool,
+    /// The file (or the manifest naming it) did not parse: its one error is
+    /// the root cause, so missing entries are not reported on top of it.
+    pub broken: bool,
 }
 
 impl Versions {
@@ -169,7 +177,7 @@ pub fn parse_versions(text: Option<&str>, path: &str) -> (Versions, Vec<Diagnost
                 at(e.span()),
                 "here",
             );
-            return (Versions { present: true, ..Versions::default() }, vec![d]);
+            return (Versions { present: true, broken: true, ..Versions::default() }, vec![d]);
         }
     };
     let mut versions = Versions { present: true, ..Versions::default() };

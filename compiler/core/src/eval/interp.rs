@@ -874,6 +874,9 @@ impl<'a> Ctx<'a> {
         let tier = &self.platform.tiers[st.tier].name;
         let file = &self.platform.manifest.versions;
         let versions = versions(db, self.project);
+        if versions.0.broken {
+            return Value::error(); // the versions file's own error is the root cause
+        }
         if !versions.0.present {
             let d = Diag::new(
                 Code::VersionMissing,

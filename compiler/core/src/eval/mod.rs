@@ -37,6 +37,10 @@ pub struct Evaluated {
 #[salsa::tracked(returns(ref))]
 pub fn versions(db: &dyn Db, project: Project) -> Arc<(Versions, Vec<Diagnostic>)> {
     let info = platform_info(db, project);
+    if info.manifest.broken {
+        // Which file holds the versions is not known: report the manifest's error only.
+        return Arc::new((Versions { present: true, broken: true, ..Versions::default() }, Vec::new()));
+    }
     Arc::new(parse_versions(project.versions_text(db).as_deref(), &info.manifest.versions))
 }
 
