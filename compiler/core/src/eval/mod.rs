@@ -41,7 +41,8 @@ pub fn versions(db: &dyn Db, project: Project) -> Arc<(Versions, Vec<Diagnostic>
         // Which file holds the versions is not known: report the manifest's error only.
         return Arc::new((Versions { present: true, broken: true, ..Versions::default() }, Vec::new()));
     }
-    Arc::new(parse_versions(project.versions_text(db).as_deref(), &info.manifest.versions))
+    let tiers: Vec<&str> = info.tiers.iter().map(|t| t.name.as_str()).collect();
+    Arc::new(parse_versions(project.versions_text(db).as_deref(), &info.manifest.versions, &tiers))
 }
 
 thread_local! {
