@@ -83,16 +83,22 @@ fn apply_changes(loaded: &mut Loaded, paths: &[PathBuf], out_abs: &Path) -> Resu
     let manifest = platform_info(&loaded.db, loaded.project).manifest.clone();
     let mut changes = Vec::new();
     let mut relevant = false;
-    let mut seen = Vec::new();
+    // Each changed path as the project sees it: its own path, and the links it is loaded through.
+    let mut rels: Vec<String> = Vec::new();
     for p in paths {
-        if p.starts_with(out_abs) || seen.contains(p) {
+        if p.starts_with(out_abs) {
             continue;
         }
-        seen.push(p.clone());
-        let Some(rel) = relative(&loaded.root, p) else { continue };
-        if rel.split('/').any(|seg| seg.starts_with('.')) {
-            continue;
+        if let Some(rel) = relative(&loaded.root, p)
+            && !rel.split('/').any(|seg| seg.starts_with('.'))
+        {
+            rels.push(rel);
         }
+        rels.extend(loaded.links.get(p).cloned());
+    }
+    rels.sort();
+    rels.dedup();
+    for rel in rels {
         if rel != MANIFEST && rel != manifest.versions && !rel.ends_with(".sinfra") {
             continue;
         }

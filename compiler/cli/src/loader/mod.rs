@@ -1,7 +1,9 @@
 //! Finding the project root and reading its files: the only place the CLI
 //! touches the project's sources on disk.
 
+mod confine;
 mod read;
+mod walk;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -9,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use sinfra_compiler::db::{Database, Project};
-use sinfra_compiler::diagnostics::Diagnostic;
+use sinfra_compiler::diagnostics::{Diagnostic, Location};
 use sinfra_compiler::project::{MANIFEST, parse_manifest};
 use sinfra_compiler::stdlib;
+use sinfra_syntax::Span;
 
 pub use read::Read;
 
@@ -25,9 +28,11 @@ pub struct Loaded {
     pub root: PathBuf,
     /// Every file's text by project-relative path, stdlib included (for rendering).
     pub sources: BTreeMap<String, String>,
-    /// Files that could not be taken in (not UTF-8, …): while there are any,
-    /// the project is not checked and nothing is built.
+    /// Files that could not be taken in (not UTF-8, outside the project):
+    /// while there are any, the project is not checked and nothing is built.
     pub problems: Vec<Diagnostic>,
+    /// Sources read through a symbolic link: resolved path → the path they are loaded as.
+    pub links: BTreeMap<PathBuf, String>,
 }
 
 impl Loaded {
@@ -91,55 +96,36 @@ pub fn load(start: &Path) -> Result<Loaded> {
     let mut sources: BTreeMap<String, String> =
         stdlib::MODULES.iter().map(|m| (m.path(), m.text.to_string())).collect();
     let mut problems = Vec::new();
-    let mut take = |rel: &str, sources: &mut BTreeMap<String, String>| -> Result<Option<String>> {
+    let take = |rel: &str, sources: &mut BTreeMap<String, String>, problems: &mut Vec<Diagnostic>| {
         let (text, problem) = read_recorded(&root, rel, sources)?;
         problems.extend(problem);
-        Ok(text)
+        Ok::<_, miette::Report>(text)
     };
-    let manifest_text = take(MANIFEST, &mut sources)?.unwrap_or_default();
+    let manifest_text = take(MANIFEST, &mut sources, &mut problems)?.unwrap_or_default();
     let (manifest, _) = parse_manifest(&manifest_text);
-    let versions_text = take(&manifest.versions, &mut sources)?;
-    let mut paths = Vec::new();
-    let skip = root.join(&manifest.out);
-    collect(&root, &root, &skip, &mut paths)?;
-    paths.sort();
+    let versions_text = take(&manifest.versions, &mut sources, &mut problems)?;
+    if let confine::Confined::Outside(target) = confine::confine(&root, &manifest.out) {
+        let needle = format!("\"{}\"", manifest.out);
+        let at = match manifest_text.find(&needle) {
+            Some(i) => Location { path: MANIFEST.to_string(), span: Span::from(i..i + needle.len()) },
+            None => confine::whole_file(&manifest.out),
+        };
+        problems.push(confine::outside(&manifest.out, &target, at, "nothing is written there").with_help(
+            "the output directory must be inside the project: change `out` in sinfra.toml, or pass `--out`",
+        ));
+    }
+    let found = walk::walk(&root, &manifest.out)?;
+    problems.extend(found.problems);
     let mut files = Vec::new();
-    for rel in paths {
-        if let Some(text) = take(&rel, &mut sources)? {
+    for rel in found.files {
+        if let Some(text) = take(&rel, &mut sources, &mut problems)? {
             files.push((rel, text));
         }
     }
     let mut db = Database::default();
     let project = db.load_project(files, manifest_text, versions_text);
-    Ok(Loaded { db, project, root, sources, problems })
-}
-
-/// The project-relative paths of the `.sinfra` files below `dir`.
-fn collect(root: &Path, dir: &Path, skip: &Path, out: &mut Vec<String>) -> Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot list `{}`", dir.display()))?
-        .filter_map(|e| e.ok())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || path == skip || name == "target" || name == "node_modules" {
-            continue;
-        }
-        let kind = entry.file_type().into_diagnostic()?;
-        if kind.is_dir() {
-            collect(root, &path, skip, out)?;
-        } else if kind.is_file()
-            && name.ends_with(".sinfra")
-            && let Some(rel) = relative(root, &path)
-        {
-            out.push(rel);
-        }
-    }
-    Ok(())
+    sinfra_compiler::diagnostics::normalize(&mut problems);
+    Ok(Loaded { db, project, root, sources, problems, links: found.links })
 }
 
 /// The project-relative, `/`-separated form of `path` (which lies under `root`).

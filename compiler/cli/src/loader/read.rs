@@ -7,6 +7,8 @@ use std::path::Path;
 use sinfra_compiler::diagnostics::Diagnostic;
 use sinfra_compiler::encoding::decode;
 
+use super::confine::{Confined, confine, outside, whole_file};
+
 /// What reading a project file gave.
 pub enum Read {
     /// Its text.
@@ -17,10 +19,18 @@ pub enum Read {
     Rejected(Box<Diagnostic>, Option<String>),
 }
 
-/// Reads the file `rel` (project-relative, `/`-separated) below `root`.
+/// Reads the file `rel` (project-relative, `/`-separated) below the canonical
+/// `root`, unless it leads out of the project (then it is not even opened).
 /// I/O failures other than "not found" are returned as errors.
 pub fn read(root: &Path, rel: &str) -> std::io::Result<Read> {
-    let bytes = match fs::read(root.join(rel)) {
+    let path = match confine(root, rel) {
+        Confined::Inside(path) => path,
+        Confined::Missing => return Ok(Read::Missing),
+        Confined::Outside(target) => {
+            return Ok(Read::Rejected(Box::new(outside(rel, &target, whole_file(rel), "not read")), None));
+        }
+    };
+    let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Read::Missing),
         Err(e) => return Err(e),

@@ -82,7 +82,11 @@ fn report(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, options: T
     for (order, label) in diag.labels.iter().enumerate() {
         let loc = &label.location;
         let Some(file) = files.get(&loc.path) else {
-            missing.push(format!("{}: {} (bytes {}..{})", loc.path, label.message, loc.span.start, loc.span.end));
+            missing.push(if loc.span.is_empty() && loc.span.start == 0 {
+                format!("{}: {}", loc.path, label.message) // the whole file
+            } else {
+                format!("{}: {} (bytes {}..{})", loc.path, label.message, loc.span.start, loc.span.end)
+            });
             continue;
         };
         let start = (loc.span.start as usize).min(file.text.len());

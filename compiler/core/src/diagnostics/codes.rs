@@ -82,6 +82,7 @@ codes! {
     VersionMissing = "E0401", Error, "image version missing or malformed";
     InvalidOutputName = "E0402", Error, "name not usable in output";
     InvalidManifest = "E0403", Error, "invalid project manifest";
+    OutsideProject = "E0404", Error, "file outside the project";
 }
 
 impl Serialize for Code {
