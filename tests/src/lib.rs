@@ -84,7 +84,10 @@ impl Fixture {
         let mut versions_lines: Vec<&str> = Vec::new();
         let mut no_versions = false;
         // The header is the `//#` lines of the comment block the file starts with.
-        let leading = text.lines().take_while(|l| l.trim().is_empty() || l.trim_start().starts_with("//"));
+        let leading = text
+            .trim_start_matches('\u{FEFF}')
+            .lines()
+            .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with("//"));
         for (i, line) in leading.enumerate() {
             let Some(directive) = line.trim_start().strip_prefix("//#") else { continue };
             let (key, value) = directive
@@ -424,6 +427,31 @@ pub fn sinfrac_bin() -> &'static std::path::Path {
         assert!(bin.is_file(), "cargo built sinfrac but `{}` does not exist", bin.display());
         bin
     })
+}
+
+/// What a run of the real binary printed, and its exit code.
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs [`sinfrac_bin`] with `args` in `dir`, without colours.
+pub fn sinfrac(args: &[&str], dir: &std::path::Path) -> Run {
+    let out = std::process::Command::new(sinfrac_bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs sinfrac");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
 }
 
 #[cfg(test)]

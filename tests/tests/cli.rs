@@ -3,26 +3,8 @@
 //! acceptance case (a typo, a bad port and a syntax error, all three reported).
 
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 
-use sinfra_tests::{repo_root, sinfrac_bin};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn sinfrac(args: &[&str], dir: &Path) -> Run {
-    let out =
-        Command::new(sinfrac_bin()).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("runs sinfrac");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
-}
+use sinfra_tests::{repo_root, sinfrac};
 
 /// A project with a typo, a bad port and a syntax error.
 fn broken_project() -> tempfile::TempDir {
@@ -183,4 +165,101 @@ service api: AcmeWeb {
     assert!(api.contains("name: api-ingress"), "{api}");
     assert!(api.contains("acme.dev/team: core"), "{api}");
     assert!(api.contains("kind: Deployment"), "the stdlib's objects are still there: {api}");
+}
+
+/// A small valid project: one tier, one stack, one service using `image("api")`.
+const SMALL_PROJECT: &str = r#"import std.k8s
+
+platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+region us = "us-central1"
+stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
+
+service api: k8s.WebService {
+  image = image("api")
+}
+"#;
+
+#[test]
+fn a_byte_order_mark_is_accepted_in_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let bom = "\u{FEFF}";
+    fs::write(root.join("sinfra.toml"), format!("{bom}[project]\nname = \"demo\"\n")).unwrap();
+    fs::write(root.join("versions.toml"), format!("{bom}api = \"ghcr.io/acme/api:1.0.0\"\n")).unwrap();
+    fs::write(root.join("main.sinfra"), format!("{bom}{SMALL_PROJECT}")).unwrap();
+    let run = sinfrac(&["check"], root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Columns on the first line do not count the mark.
+    fs::write(root.join("bad.sinfra"), format!("{bom}let x = #\n")).unwrap();
+    let run = sinfrac(&["check", "--format", "json"], root);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let first = &doc["diagnostics"][0];
+    assert_eq!(
+        (&first["code"], &first["start"]["line"], &first["start"]["column"]),
+        (&"E0002".into(), &1.into(), &9.into())
+    );
+    assert_eq!(first["span"]["start"], 11, "spans are byte offsets in the file as written");
+}
+
+#[test]
+fn files_that_are_not_utf8_are_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("sinfra.toml"), "[project]\nname = \"demo\"\n").unwrap();
+    fs::write(root.join("versions.toml"), "api = \"ghcr.io/acme/api:1.0.0\"\n").unwrap();
+    fs::write(root.join("main.sinfra"), SMALL_PROJECT).unwrap();
+    fs::create_dir(root.join("sub")).unwrap();
+    // Latin-1 `é` (0xE9) at byte offset 22: line 2, column 13.
+    fs::write(root.join("sub/latin1.sinfra"), b"let a = 1\nlet b = \"caf\xe9\"\n").unwrap();
+    let absolute = fs::canonicalize(root).unwrap().display().to_string();
+
+    let human = sinfrac(&["check"], root);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    for expected in [
+        "error[E0004]: `sub/latin1.sinfra` is not valid UTF-8: invalid byte 0xE9 at byte offset 22 (line 2, column 13)",
+        "sub/latin1.sinfra:2:13",
+        "error: 1 error",
+    ] {
+        assert!(human.stderr.contains(expected), "missing `{expected}` in:\n{}", human.stderr);
+    }
+    assert!(!human.stderr.contains(&absolute), "no absolute path: {}", human.stderr);
+
+    let json = sinfrac(&["check", "--format", "json"], root);
+    assert_eq!(json.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    let diags = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "the root cause only: {diags:?}");
+    assert_eq!(diags[0]["code"], "E0004");
+    assert_eq!(diags[0]["file"], "sub/latin1.sinfra");
+    assert_eq!(diags[0]["span"]["start"], 22);
+    assert_eq!(diags[0]["start"]["line"], 2);
+
+    let sarif = sinfrac(&["check", "--format", "sarif"], root);
+    assert_eq!(sarif.code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("valid SARIF JSON");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "E0004");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "sub/latin1.sinfra");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["byteOffset"], 22);
+
+    // The manifest and the versions file too; nothing is built.
+    fs::remove_file(root.join("sub/latin1.sinfra")).unwrap();
+    fs::write(root.join("sinfra.toml"), b"[project]\nname = \"d\xffmo\"\n").unwrap();
+    fs::write(root.join("versions.toml"), b"\xfe\xffapi = \"x\"\n").unwrap();
+    let run = sinfrac(&["build"], root);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`sinfra.toml` is not valid UTF-8: invalid byte 0xFF at byte offset 19"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`versions.toml` is not valid UTF-8: invalid byte 0xFE at byte offset 0"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("error: 2 errors"), "{}", run.stderr);
+    assert!(!root.join("deploy").exists(), "nothing written");
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod db;
 pub mod diagnostics;
 pub mod emit;
+pub mod encoding;
 pub mod eval;
 pub mod index;
 pub mod items;

@@ -35,6 +35,9 @@ pub struct Manifest {
     pub out: String,
     /// Same tier, other region (E0302).
     pub cross_region: RuleLevel,
+    /// The manifest did not parse: these are the defaults, and what depends on
+    /// its settings (the versions file) is not reported on.
+    pub broken: bool,
 }
 
 impl Default for Manifest {
@@ -44,6 +47,7 @@ impl Default for Manifest {
             versions: "versions.toml".into(),
             out: "deploy".into(),
             cross_region: RuleLevel::Warn,
+            broken: false,
         }
     }
 }
@@ -110,6 +114,7 @@ pub fn parse_manifest(text: &str) -> (Manifest, Vec<Diagnostic>) {
                 versions: raw.project.versions.unwrap_or_else(|| "versions.toml".into()),
                 out: raw.project.out.unwrap_or_else(|| "deploy".into()),
                 cross_region: raw.rules.cross_region.unwrap_or_default(),
+                broken: false,
             };
             (m, diags)
         }
@@ -121,7 +126,7 @@ pub fn parse_manifest(text: &str) -> (Manifest, Vec<Diagnostic>) {
                 "here",
             )
             .with_help("see docs/language.md, section \"Projects and files\"");
-            (Manifest::default(), vec![d])
+            (Manifest { broken: true, ..Manifest::default() }, vec![d])
         }
     }
 }
@@ -144,6 +149,12 @@ pub struct Versions {
     pub tiers: BTreeMap<String, BTreeMap<String, (String, Span)>>,
     /// Whether the file exists.
     pub present: bool,
+    /// Services with an entry of the wrong shape (already reported): no
+    /// "missing version" on top of that.
+    pub invalid: std::collections::BTreeSet<String>,
+    /// The file (or the manifest naming it) did not parse: its one error is
+    /// the root cause, so missing entries are not reported on top of it.
+    pub broken: bool,
 }
 
 impl Versions {
@@ -153,73 +164,98 @@ impl Versions {
     }
 }
 
-/// Parses the versions file; `path` names it in diagnostics.
-pub fn parse_versions(text: Option<&str>, path: &str) -> (Versions, Vec<Diagnostic>) {
+/// Parses the versions file; `path` names it in diagnostics. `tiers` are the
+/// project's tier names: every table must be one of them.
+pub fn parse_versions(text: Option<&str>, path: &str, tiers: &[&str]) -> (Versions, Vec<Diagnostic>) {
     let Some(text) = text else { return (Versions::default(), Vec::new()) };
-    let at = |span: Option<std::ops::Range<usize>>| Location {
-        path: path.to_string(),
-        span: span.map(Span::from).unwrap_or_default(),
-    };
-    let table = match text.parse::<toml::Table>() {
-        Ok(t) => t,
+    let at = |span: std::ops::Range<usize>| Location { path: path.to_string(), span: Span::from(span) };
+    let doc = match toml::de::DeTable::parse(text) {
+        Ok(t) => t.into_inner(),
         Err(e) => {
             let d = Diagnostic::new(
                 Code::VersionMissing,
                 format!("invalid versions file: {}", e.message()),
-                at(e.span()),
+                at(e.span().unwrap_or_default()),
                 "here",
             );
-            return (Versions { present: true, ..Versions::default() }, vec![d]);
+            return (Versions { present: true, broken: true, ..Versions::default() }, vec![d]);
         }
     };
     let mut versions = Versions { present: true, ..Versions::default() };
     let mut diags = Vec::new();
-    let find = |key: &str, value: &str| -> Span {
-        let needle = format!("\"{value}\"");
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            if line.trim_start().starts_with(key)
-                && let Some(i) = line.find(&needle)
-            {
-                return Span::new((offset + i) as u32, (offset + i + needle.len()) as u32);
+    for (key, value) in doc {
+        let name = key.get_ref().to_string();
+        match value.get_ref() {
+            toml::de::DeValue::String(s) => {
+                versions.default.insert(name, (s.to_string(), Span::from(value.span())));
             }
-            offset += line.len();
-        }
-        Span::default()
-    };
-    for (key, value) in table {
-        match value {
-            toml::Value::String(s) => {
-                let span = find(&key, &s);
-                versions.default.insert(key, (s, span));
-            }
-            toml::Value::Table(t) => {
+            toml::de::DeValue::Table(table) if tiers.contains(&name.as_str()) => {
                 let mut entries = BTreeMap::new();
-                for (svc, v) in t {
-                    match v {
-                        toml::Value::String(s) => {
-                            let span = find(&svc, &s);
-                            entries.insert(svc, (s, span));
+                for (svc, v) in table {
+                    match v.get_ref() {
+                        toml::de::DeValue::String(s) => {
+                            entries.insert(svc.get_ref().to_string(), (s.to_string(), Span::from(v.span())));
                         }
-                        other => diags.push(Diagnostic::new(
-                            Code::VersionMissing,
-                            format!("`{key}.{svc}` must be a string image reference, found {}", other.type_str()),
-                            at(None),
-                            "here",
-                        )),
+                        other => {
+                            versions.invalid.insert(svc.get_ref().to_string());
+                            diags.push(
+                                Diagnostic::new(
+                                    Code::VersionMissing,
+                                    format!(
+                                        "`{name}.{}` must be a string image reference, found {}",
+                                        svc.get_ref(),
+                                        other.type_str()
+                                    ),
+                                    at(v.span()),
+                                    "not a string",
+                                )
+                                .with_help(format!(
+                                    "write `{} = \"registry/{}:TAG\"` under `[{name}]`",
+                                    svc.get_ref(),
+                                    svc.get_ref()
+                                )),
+                            )
+                        }
                     }
                 }
-                versions.tiers.insert(key, entries);
+                versions.tiers.insert(name, entries);
             }
-            other => diags.push(Diagnostic::new(
-                Code::VersionMissing,
-                format!("`{key}` must be an image reference string or a tier table, found {}", other.type_str()),
-                at(None),
-                "here",
-            )),
+            toml::de::DeValue::Table(_) => diags.push(unknown_tier(&name, at(key.span()), tiers)),
+            other => {
+                diags.push(Diagnostic::new(
+                    Code::VersionMissing,
+                    format!("`{name}` must be an image reference string or a tier table, found {}", other.type_str()),
+                    at(value.span()),
+                    "neither a string nor a table",
+                ));
+                versions.invalid.insert(name);
+            }
         }
     }
     (versions, diags)
+}
+
+/// A table of the versions file that names no tier: a typo, or a service written as a table.
+fn unknown_tier(name: &str, at: Location, tiers: &[&str]) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::VersionMissing,
+        format!("the versions file has a table `[{name}]`, but there is no tier `{name}`"),
+        at.clone(),
+        "not a tier",
+    )
+    .with_note(if tiers.is_empty() {
+        "the project declares no tier".to_string()
+    } else {
+        format!("the tiers are: {}", tiers.join(", "))
+    });
+    match crate::resolve::did_you_mean(name, tiers.iter().copied()) {
+        Some(tier) => {
+            d.with_help(format!("did you mean `{tier}`?")).with_fix(format!("replace `{name}` with `{tier}`"), at, tier)
+        }
+        None => d.with_help(
+            "a table overrides images for one tier: name it after a tier, or move its entries to the top (every tier)",
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -233,10 +269,19 @@ mod tests {
         assert_eq!(m.cross_region, RuleLevel::Error);
         let (_, d) = parse_manifest("[project]\nnam = \"acme\"\n");
         assert_eq!(d[0].code, Code::InvalidManifest);
-        let (v, d) = parse_versions(Some("api = \"r/api:1\"\n[prod]\napi = \"r/api:2\"\n"), "versions.toml");
+        let tiers = ["latest", "prod"];
+        let (v, d) = parse_versions(Some("api = \"r/api:1\"\n[prod]\napi = \"r/api:2\"\n"), "versions.toml", &tiers);
         assert!(d.is_empty());
+        assert_eq!(v.default["api"].1, Span::new(6, 15), "the span of the string, quotes included");
         assert_eq!(v.image("api", "prod").unwrap().0, "r/api:2");
         assert_eq!(v.image("api", "latest").unwrap().0, "r/api:1");
+        let (v, d) = parse_versions(Some("[prdo]\napi = \"r/api:2\"\n"), "versions.toml", &tiers);
+        assert!(v.tiers.is_empty());
+        assert_eq!(d[0].location().span, Span::new(1, 5));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `prod`?"));
+        assert_eq!(d[0].fix.as_ref().unwrap().replacement, "prod");
+        let (_, d) = parse_versions(Some("[prod.api]\nimage = \"r/api:2\"\n"), "versions.toml", &tiers);
+        assert!(d[0].message.contains("`prod.api` must be a string image reference, found table"), "{d:?}");
         assert!(!is_safe_relative_path("../x"));
         assert!(is_safe_relative_path("deploy/out"));
     }

@@ -12,6 +12,9 @@ use crate::span::Span;
 /// A token kind. Trivia (whitespace, comments) are tokens too.
 #[derive(Logos, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Token {
+    /// A UTF-8 byte order mark (U+FEFF) at the very start of the file: trivia.
+    /// Anywhere else U+FEFF is an invalid character.
+    Bom,
     /// Spaces, tabs and newlines.
     #[regex(r"[ \t\r\n\f]+")]
     Whitespace,
@@ -192,14 +195,15 @@ pub enum Token {
 }
 
 impl Token {
-    /// Whitespace and comments.
+    /// Whitespace, comments and a leading byte order mark.
     pub fn is_trivia(self) -> bool {
-        matches!(self, Token::Whitespace | Token::Comment)
+        matches!(self, Token::Whitespace | Token::Comment | Token::Bom)
     }
 
     /// A short description for error messages.
     pub fn describe(self) -> &'static str {
         match self {
+            Token::Bom => "byte order mark",
             Token::Whitespace => "whitespace",
             Token::Comment => "comment",
             Token::Ident => "identifier",
@@ -296,6 +300,9 @@ impl Lexed {
     }
 }
 
+/// The byte order mark some editors write at the start of UTF-8 files.
+pub const BOM: char = '\u{FEFF}';
+
 /// Lexes `src` losslessly.
 pub fn lex(src: &str) -> Lexed {
     let mut tokens = Vec::new();
@@ -303,6 +310,10 @@ pub fn lex(src: &str) -> Lexed {
     // Open `${` interpolations: the number of unclosed `{` inside each.
     let mut interp: Vec<u32> = Vec::new();
     let mut lexer = Token::lexer(src);
+    if src.starts_with(BOM) {
+        tokens.push((Token::Bom, Span::new(0, BOM.len_utf8() as u32)));
+        lexer.bump(BOM.len_utf8());
+    }
     while let Some(result) = lexer.next() {
         let span: Span = lexer.span().into();
         let tok = match result {
@@ -448,6 +459,19 @@ mod tests {
     fn lossless_on_every_construct() {
         let src = "/// doc\nservice api: k8s.WebService @prod {\n  port = 8080 // c\n  cpu = 500m\n  s = \"a${b + \"${c}\"}d\"\n  x = #\n  y = \"open\n}\n";
         assert_eq!(rebuild(src), src);
+    }
+
+    #[test]
+    fn leading_bom_is_trivia() {
+        let src = "\u{FEFF}tier latest\n";
+        let lexed = lex(src);
+        assert!(lexed.errors.is_empty(), "{:?}", lexed.errors);
+        assert_eq!(lexed.tokens[0], (Token::Bom, Span::new(0, 3)));
+        assert_eq!(lexed.significant()[0], (Token::Ident, Span::new(3, 7)));
+        assert_eq!(rebuild(src), src);
+        // Anywhere else it is not part of the syntax.
+        let lexed = lex("tier \u{FEFF}latest");
+        assert_eq!(lexed.errors[0].kind, LexErrorKind::InvalidCharacter(BOM));
     }
 
     #[test]

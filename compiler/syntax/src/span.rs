@@ -78,39 +78,58 @@ pub struct Position {
 }
 
 /// Maps byte offsets to lines and UTF-16 columns and back.
+///
+/// A byte order mark at the start of the text takes no column: editors do
+/// not show it, so the first character after it is at column 0 of line 0.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
     inner: line_index::LineIndex,
+    /// Whether the text starts with a byte order mark.
+    bom: bool,
 }
+
+/// The byte length of the byte order mark.
+const BOM_LEN: u32 = 3;
 
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> Self {
-        LineIndex { inner: line_index::LineIndex::new(text) }
+        LineIndex { inner: line_index::LineIndex::new(text), bom: text.starts_with('\u{FEFF}') }
+    }
+
+    /// Offsets inside the byte order mark are moved just after it.
+    fn skip_bom(&self, offset: u32) -> u32 {
+        if self.bom { offset.max(BOM_LEN) } else { offset }
     }
 
     /// The editor position of a byte offset (clamped to the text).
     pub fn position(&self, offset: u32) -> Position {
-        let offset = offset.min(u32::from(self.inner.len()));
+        let offset = self.skip_bom(offset.min(u32::from(self.inner.len())));
         let lc = self.inner.line_col(offset.into());
-        match self.inner.to_wide(line_index::WideEncoding::Utf16, lc) {
+        let mut pos = match self.inner.to_wide(line_index::WideEncoding::Utf16, lc) {
             Some(w) => Position { line: w.line, character: w.col },
             None => Position { line: lc.line, character: lc.col },
+        };
+        if self.bom && pos.line == 0 {
+            pos.character -= 1; // U+FEFF is one UTF-16 unit
         }
+        pos
     }
 
     /// The 1-based line and 1-based character column of a byte offset, for humans.
     pub fn line_col_1(&self, text: &str, offset: u32) -> (u32, u32) {
-        let offset = offset.min(text.len() as u32);
+        let offset = self.skip_bom(offset.min(text.len() as u32));
         let lc = self.inner.line_col(offset.into());
-        let line_start = offset - lc.col;
-        let col_chars = text.get(line_start as usize..offset as usize).map_or(lc.col, |s| s.chars().count() as u32);
+        let line_start = if self.bom && lc.line == 0 { BOM_LEN } else { offset - lc.col };
+        let col_chars =
+            text.get(line_start as usize..offset as usize).map_or(offset - line_start, |s| s.chars().count() as u32);
         (lc.line + 1, col_chars + 1)
     }
 
     /// The byte offset of an editor position (`None` when it lies outside the text).
     pub fn offset(&self, pos: Position) -> Option<u32> {
-        let wide = line_index::WideLineCol { line: pos.line, col: pos.character };
+        let character = if self.bom && pos.line == 0 { pos.character + 1 } else { pos.character };
+        let wide = line_index::WideLineCol { line: pos.line, col: character };
         let lc = self.inner.to_utf8(line_index::WideEncoding::Utf16, wide)?;
         self.inner.offset(lc).map(u32::from)
     }
@@ -131,5 +150,21 @@ mod tests {
         assert_eq!(idx.position(close), Position { line: 0, character: 8 });
         assert_eq!(idx.offset(Position { line: 0, character: 8 }), Some(close));
         assert_eq!(idx.line_col_1(text, close), (1, 8));
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let text = "\u{FEFF}tier a\nb\n";
+        let idx = LineIndex::new(text);
+        let a = text.find('a').unwrap() as u32;
+        assert_eq!(idx.line_col_1(text, 3), (1, 1));
+        assert_eq!(idx.line_col_1(text, 0), (1, 1));
+        assert_eq!(idx.line_col_1(text, a), (1, 6));
+        assert_eq!(idx.position(a), Position { line: 0, character: 5 });
+        assert_eq!(idx.offset(Position { line: 0, character: 5 }), Some(a));
+        assert_eq!(idx.offset(Position { line: 0, character: 0 }), Some(3));
+        let b = text.find('b').unwrap() as u32;
+        assert_eq!(idx.position(b), Position { line: 1, character: 0 });
+        assert_eq!(idx.line_col_1(text, b), (2, 1));
     }
 }

@@ -85,7 +85,7 @@ impl Trivia {
                         CommentKind::Line => {}
                     }
                 }
-                Token::Error => {}
+                Token::Error | Token::Bom => {}
                 _ => {
                     if let Some(block) = pending.take() {
                         trivia.docs.insert(span.start, block);

@@ -161,6 +161,13 @@ proptest! {
         let text = &sources[file.index(sources.len())];
         check(&apply(text, &edits));
     }
+
+    #[test]
+    fn mutated_examples_with_a_byte_order_mark(file in any::<prop::sample::Index>(), edits in prop::collection::vec(edit_strategy(), 0..4)) {
+        let sources = example_sources();
+        let text = format!("\u{FEFF}{}", sources[file.index(sources.len())]);
+        check(&apply(&text, &edits));
+    }
 }
 
 #[test]

@@ -16,7 +16,7 @@ use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use sinfra_compiler::emit::{self, OutputFile};
 use sinfra_compiler::platform::platform_info;
 
-use super::{exit_for, report};
+use super::{exit_for, rejected, report};
 use crate::Format;
 use crate::loader::load;
 
@@ -26,6 +26,12 @@ const MARKER: &str = ".sinfrac-output";
 /// Runs the build.
 pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, format: Format) -> Result<ExitCode> {
     let loaded = load(path)?;
+    if let Some(code) = rejected(&loaded, format) {
+        if format == Format::Human {
+            eprintln!("nothing written: fix the errors above");
+        }
+        return Ok(code);
+    }
     let db = &loaded.db;
     let info = platform_info(db, loaded.project);
     let mut selected = Vec::new();

@@ -6,13 +6,16 @@ use std::process::ExitCode;
 use miette::Result;
 use sinfra_compiler::check::project_diagnostics;
 
-use super::{exit_for, report};
+use super::{exit_for, rejected, report};
 use crate::Format;
 use crate::loader::load;
 
 /// Runs the check.
 pub fn run(path: &Path, format: Format) -> Result<ExitCode> {
     let loaded = load(path)?;
+    if let Some(code) = rejected(&loaded, format) {
+        return Ok(code);
+    }
     let diags = {
         sinfra_compiler::check::warm(&loaded.db, loaded.project, true);
         project_diagnostics(&loaded.db, loaded.project)

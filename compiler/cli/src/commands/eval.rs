@@ -13,13 +13,16 @@ use sinfra_compiler::index::project_index;
 use sinfra_compiler::items::ItemTag;
 use sinfra_compiler::platform::{placement, platform_info};
 
-use super::report;
+use super::{rejected, report};
 use crate::loader::load;
 use crate::{EvalFormat, Format};
 
 /// Prints the value of `item` (or every instance) in `stack`.
 pub fn run(path: &Path, item: Option<&str>, stack: Option<&str>, format: EvalFormat) -> Result<ExitCode> {
     let loaded = load(path)?;
+    if let Some(code) = rejected(&loaded, Format::Human) {
+        return Ok(code);
+    }
     let db = &loaded.db;
     let project = loaded.project;
     let diags = project_diagnostics(db, project);

@@ -33,6 +33,16 @@ pub fn report(loaded: &Loaded, diags: &[Diagnostic], format: Format) -> bool {
     diags.iter().any(Diagnostic::is_error)
 }
 
+/// Reports the files the loader could not take in; the exit code when there were any.
+/// The project is not checked then: what it would report about misread files is noise.
+pub fn rejected(loaded: &Loaded, format: Format) -> Option<ExitCode> {
+    if loaded.problems.is_empty() {
+        return None;
+    }
+    report(loaded, &loaded.problems, format);
+    Some(ExitCode::from(1))
+}
+
 /// Exit code 1 when there were errors, 0 otherwise.
 pub fn exit_for(errors: bool) -> ExitCode {
     if errors { ExitCode::from(1) } else { ExitCode::SUCCESS }

@@ -18,7 +18,7 @@ use sinfra_compiler::platform::platform_info;
 use sinfra_compiler::project::MANIFEST;
 
 use super::build::write_atomically;
-use super::report;
+use super::{rejected, report};
 use crate::Format;
 use crate::loader::{Loaded, load, relative};
 
@@ -82,40 +82,50 @@ fn apply_changes(loaded: &mut Loaded, paths: &[PathBuf], out_abs: &Path) -> Resu
     let manifest = platform_info(&loaded.db, loaded.project).manifest.clone();
     let mut changes = Vec::new();
     let mut relevant = false;
-    let mut seen = Vec::new();
+    // Each changed path as the project sees it: its own path, and the links it is loaded through.
+    let mut rels: Vec<String> = Vec::new();
     for p in paths {
-        if p.starts_with(out_abs) || seen.contains(p) {
+        if p.starts_with(out_abs) {
             continue;
         }
-        seen.push(p.clone());
-        let Some(rel) = relative(&loaded.root, p) else { continue };
-        if rel.split('/').any(|seg| seg.starts_with('.')) {
+        if let Some(rel) = relative(&loaded.root, p)
+            && !rel.split('/').any(|seg| seg.starts_with('.'))
+        {
+            rels.push(rel);
+        }
+        rels.extend(loaded.links.get(p).cloned());
+    }
+    rels.sort();
+    rels.dedup();
+    for rel in rels {
+        if rel != MANIFEST && rel != manifest.versions && !rel.ends_with(".sinfra") {
             continue;
         }
-        let text = fs::read_to_string(p).ok();
-        if loaded.sources.get(&rel) == text.as_ref() {
+        let before = loaded.sources.get(&rel).cloned();
+        let rejected_before = loaded.problems.iter().any(|d| d.location().path == rel);
+        let text = match loaded.read(&rel) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{e:?}");
+                continue;
+            }
+        };
+        let rejected_now = loaded.problems.iter().any(|d| d.location().path == rel);
+        if !rejected_before && !rejected_now && before == text {
             continue; // saved without changes
+        }
+        relevant = true;
+        if rejected_now {
+            continue; // reported by `rebuild`; the database keeps the last good text
         }
         if rel == MANIFEST {
             if let Some(t) = text {
-                loaded.db.set_manifest_text(loaded.project, t.clone());
-                loaded.sources.insert(rel, t);
-                relevant = true;
+                loaded.db.set_manifest_text(loaded.project, t);
             }
         } else if rel == manifest.versions {
-            loaded.db.set_versions_text(loaded.project, text.clone());
-            match text {
-                Some(t) => loaded.sources.insert(rel, t),
-                None => loaded.sources.remove(&rel),
-            };
-            relevant = true;
-        } else if rel.ends_with(".sinfra") {
-            match &text {
-                Some(t) => loaded.sources.insert(rel.clone(), t.clone()),
-                None => loaded.sources.remove(&rel),
-            };
+            loaded.db.set_versions_text(loaded.project, text);
+        } else {
             changes.push((rel, text));
-            relevant = true;
         }
     }
     if !changes.is_empty() {
@@ -126,6 +136,9 @@ fn apply_changes(loaded: &mut Loaded, paths: &[PathBuf], out_abs: &Path) -> Resu
 
 /// Checks and renders; `None` when there are errors (already reported).
 fn rebuild(loaded: &Loaded, format: Format) -> Option<Vec<emit::OutputFile>> {
+    if rejected(loaded, format).is_some() {
+        return None;
+    }
     let built = emit::build_project(&loaded.db, loaded.project, &[]);
     if report(loaded, &built.diags, format) {
         return None;

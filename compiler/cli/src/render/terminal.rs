@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind, Source};
-use sinfra_compiler::diagnostics::{Diagnostic, Severity};
+use sinfra_compiler::diagnostics::{Code, Diagnostic, Severity};
 
 use super::{Files, Sources, Summary};
 
@@ -33,15 +33,50 @@ pub struct TerminalOptions {
     pub color: bool,
 }
 
-/// Every diagnostic as an ariadne report, each followed by a blank line;
-/// empty when `diags` is empty. The summary line is not included.
+/// Reports drawn per code and file; the others are counted in one line, so that
+/// one mistake repeated thousands of times does not bury everything else.
+/// (JSON and SARIF always carry every diagnostic.)
+pub const MAX_PER_CODE_AND_FILE: usize = 50;
+
+/// Every diagnostic as an ariadne report, each followed by a blank line, at
+/// most [`MAX_PER_CODE_AND_FILE`] per code and file, then one line per group
+/// with more (`… and 1,200 more E0401 in versions.toml`); empty when `diags`
+/// is empty. The summary line is not included.
 pub fn render(diags: &[Diagnostic], sources: &dyn Sources, options: TerminalOptions) -> String {
     let files = Files::load(diags, sources);
     let mut cache = AriadneCache::new(&files);
     let mut out = String::new();
+    let mut drawn: HashMap<(Code, &str), usize> = HashMap::new();
+    let mut elided: Vec<(Code, &str, usize)> = Vec::new();
     for d in diags {
+        let key = (d.code, d.location().path.as_str());
+        let count = drawn.entry(key).or_default();
+        *count += 1;
+        if *count > MAX_PER_CODE_AND_FILE {
+            match elided.iter_mut().find(|(c, p, _)| (*c, *p) == key) {
+                Some(group) => group.2 += 1,
+                None => elided.push((key.0, key.1, 1)),
+            }
+            continue;
+        }
         out.push_str(&report(d, &files, &mut cache, options));
         out.push('\n');
+    }
+    for (code, path, n) in elided {
+        let _ = writeln!(out, "… and {} more {} in {path}\n", thousands(n), code.as_str());
+    }
+    out
+}
+
+/// `1200` → `1,200`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }
@@ -82,7 +117,11 @@ fn report(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, options: T
     for (order, label) in diag.labels.iter().enumerate() {
         let loc = &label.location;
         let Some(file) = files.get(&loc.path) else {
-            missing.push(format!("{}: {} (bytes {}..{})", loc.path, label.message, loc.span.start, loc.span.end));
+            missing.push(if loc.span.is_empty() && loc.span.start == 0 {
+                format!("{}: {}", loc.path, label.message) // the whole file
+            } else {
+                format!("{}: {} (bytes {}..{})", loc.path, label.message, loc.span.start, loc.span.end)
+            });
             continue;
         };
         let start = (loc.span.start as usize).min(file.text.len());
@@ -178,6 +217,16 @@ mod tests {
         assert_eq!(summary_line(&diags[1..2], PLAIN).as_deref(), Some("warning: 1 warning"));
         assert_eq!(summary_line(&[], PLAIN), None);
         assert!(render(&[], &fixture::sources(), PLAIN).is_empty());
+    }
+
+    #[test]
+    fn repeated_diagnostics_are_capped_per_code_and_file() {
+        let many: Vec<_> = (0..MAX_PER_CODE_AND_FILE + 1_200).map(|_| fixture::tier_mismatch()).collect();
+        let text = render(&many, &fixture::sources(), PLAIN);
+        assert_eq!(text.matches("error[E0301]").count(), MAX_PER_CODE_AND_FILE);
+        assert!(text.ends_with("… and 1,200 more E0301 in services/api.sinfra\n\n"), "{}", &text[text.len() - 200..]);
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

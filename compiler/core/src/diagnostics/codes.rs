@@ -57,6 +57,7 @@ codes! {
     SyntaxError = "E0001", Error, "syntax error";
     InvalidToken = "E0002", Error, "invalid token";
     NestingTooDeep = "E0003", Error, "nesting too deep";
+    InvalidEncoding = "E0004", Error, "file is not valid UTF-8";
     UnknownName = "E0101", Error, "unknown name";
     DuplicateDefinition = "E0102", Error, "duplicate definition";
     UnknownModule = "E0103", Error, "unknown module";
@@ -81,6 +82,7 @@ codes! {
     VersionMissing = "E0401", Error, "image version missing or malformed";
     InvalidOutputName = "E0402", Error, "name not usable in output";
     InvalidManifest = "E0403", Error, "invalid project manifest";
+    OutsideProject = "E0404", Error, "file outside the project";
 }
 
 impl Serialize for Code {

@@ -923,6 +923,9 @@ impl<'a> Ctx<'a> {
         let tier = &self.platform.tiers[st.tier].name;
         let file = &self.platform.manifest.versions;
         let versions = versions(db, self.project);
+        if versions.0.broken || versions.0.invalid.contains(service.as_ref() as &str) {
+            return Value::error(); // the versions file's own error is the root cause
+        }
         if !versions.0.present {
             let d = Diag::new(
                 Code::VersionMissing,

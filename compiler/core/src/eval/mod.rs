@@ -38,7 +38,12 @@ pub struct Evaluated {
 #[salsa::tracked(returns(ref))]
 pub fn versions(db: &dyn Db, project: Project) -> Arc<(Versions, Vec<Diagnostic>)> {
     let info = platform_info(db, project);
-    Arc::new(parse_versions(project.versions_text(db).as_deref(), &info.manifest.versions))
+    if info.manifest.broken {
+        // Which file holds the versions is not known: report the manifest's error only.
+        return Arc::new((Versions { present: true, broken: true, ..Versions::default() }, Vec::new()));
+    }
+    let tiers: Vec<&str> = info.tiers.iter().map(|t| t.name.as_str()).collect();
+    Arc::new(parse_versions(project.versions_text(db).as_deref(), &info.manifest.versions, &tiers))
 }
 
 thread_local! {
