@@ -96,37 +96,47 @@ pub fn platform_rules(db: &dyn Db, project: Project, stack: ItemId) -> Arc<Vec<D
 pub fn judge(subject: &Subject<'_>, value: &Value, output: bool, path: &str, diags: &mut Vec<Diag>) {
     let mut labels = Vec::new();
     value.deep_labels(&mut labels);
+    // One report per root cause: the expression that brought the value in or,
+    // when the instance was selected elsewhere (an argument passed to a helper),
+    // that selection.
     let mut seen: Vec<Loc> = Vec::new();
     for label in &labels {
-        if let Label::Instance { tier: Some(t), stack: Some(from), resource, origin, source } = label
-            && !seen.contains(origin)
-        {
-            seen.push(*origin);
-            tier_rule(subject, *t, *from, *resource, *origin, *source, diags);
+        if let Label::Instance { tier: Some(t), stack: Some(from), resource, origin, source, via } = label {
+            let cause = if selected_elsewhere(*origin, *source) { *source } else { *origin };
+            if !seen.contains(&cause) {
+                seen.push(cause);
+                let selection = Selection { tier: *t, from: *from, resource: *resource, source: *source, via: *via };
+                tier_rule(subject, &selection, *origin, diags);
+            }
         }
     }
     let mut walker = Walker { subject, output, seen_secrets: Vec::new(), seen_addresses: Vec::new(), diags };
     walker.walk(value, value.origin, &mut path.to_string());
 }
 
+/// Whether the selection is outside the reported expression, so worth its own label
+/// (`cache@latest.host` contains `cache@latest`; a helper's `x.host` does not).
+fn selected_elsewhere(origin: Loc, source: Loc) -> bool {
+    source.item != origin.item || source.span.start < origin.span.start || source.span.end > origin.span.end
+}
+
 /// E0301 (another tier) and E0302 (same tier, another region).
-fn tier_rule(
-    subject: &Subject<'_>,
+/// Where a tier-labelled value came from.
+struct Selection {
     tier: usize,
     from: usize,
     resource: ItemId,
-    origin: Loc,
     source: Loc,
-    diags: &mut Vec<Diag>,
-) {
+    via: Option<Loc>,
+}
+
+fn tier_rule(subject: &Subject<'_>, selection: &Selection, origin: Loc, diags: &mut Vec<Diag>) {
+    let Selection { tier, from, resource, source, via } = *selection;
     let (db, info) = (subject.db, subject.info);
     let st = &info.stacks[subject.stack];
     let resource_name = resource.name(db);
     let what = subject.describe();
-    // The selection is worth its own label only when it is not inside the reported expression
-    // (`cache@latest.host` contains `cache@latest`; a helper's `x.host` does not).
-    let selected_elsewhere =
-        source.item != origin.item || source.span.start < origin.span.start || source.span.end > origin.span.end;
+    let selected_elsewhere = selected_elsewhere(origin, source);
     if tier != st.tier {
         let mut d = Diag::new(
             Code::TierMismatch,
@@ -152,6 +162,9 @@ fn tier_rule(
                     info.tiers[st.tier].name
                 ));
             }
+        }
+        if let Some(call) = via.filter(|v| *v != source && !selected_elsewhere) {
+            d = d.with_label(call, crate::diagnostics::CALLED_FROM);
         }
         d = if selected_elsewhere {
             d.with_label(source, format!("`{resource_name}` of tier `{}` is selected here", info.tiers[tier].name))

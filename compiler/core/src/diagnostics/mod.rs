@@ -234,8 +234,11 @@ pub fn merge_root_causes(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         }
     }
     for d in &mut groups {
-        if d.stacks.len() > 1 {
-            d.notes.push(format!("in stacks {}", list_capped(&d.stacks)));
+        match d.stacks.as_slice() {
+            [] => {}
+            [one] if d.message.contains(&format!("`{one}`")) => {}
+            [one] => d.notes.push(format!("in stack `{one}`")),
+            many => d.notes.push(format!("in stacks {}", list_capped(many))),
         }
         if d.reached_by.len() > 1 {
             d.notes.push(format!("reached by {}", list_capped(&d.reached_by)));

@@ -147,10 +147,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, at: Loc, label: impl Into<String>) -> Value {
-        let mut d = Diag::new(code, message, at, label);
-        if code == Code::EvaluationError && self.stack.is_some() {
-            d = d.with_note(format!("in {}", self.stack_desc()));
-        }
+        let d = Diag::new(code, message, at, label);
         self.report(d);
         Value::error()
     }
@@ -551,6 +548,7 @@ impl<'a> Ctx<'a> {
                 resource: item,
                 origin: at,
                 source: at,
+                via: self.call_sites.first().copied(),
             };
             v = v.labelled(&Labels::one(label));
         }

@@ -24,6 +24,9 @@ pub enum Label {
         /// The expression that selected the instance (`cache@latest`): stays put
         /// while `origin` follows the value into helpers.
         source: Loc,
+        /// When `source` lies in a helper: the call, in the code being
+        /// evaluated, that led into it.
+        via: Option<Loc>,
     },
     /// Derived from a secret.
     Secret {
@@ -42,8 +45,8 @@ impl Label {
 
     fn with_origin(&self, origin: Loc) -> Label {
         match self {
-            Label::Instance { tier, stack, resource, source, .. } => {
-                Label::Instance { tier: *tier, stack: *stack, resource: *resource, origin, source: *source }
+            Label::Instance { tier, stack, resource, source, via, .. } => {
+                Label::Instance { tier: *tier, stack: *stack, resource: *resource, origin, source: *source, via: *via }
             }
             Label::Secret { .. } => Label::Secret { origin },
         }
