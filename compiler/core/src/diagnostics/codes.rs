@@ -73,9 +73,9 @@ codes! {
     TierMismatch = "E0301", Error, "value from another tier";
     CrossRegion = "E0302", Warning, "value from another region of the same tier";
     SecretLeak = "E0303", Error, "secret flows into plain output";
-    ForeignAddress = "E0304", Error, "literal address of another tier's resource";
+    ForeignAddress = "E0304", Error, "address of another tier's resource";
     MissingDependency = "E0305", Error, "resource missing in a stack";
-    NonExhaustiveMatch = "E0306", Error, "match does not cover every tier or region";
+    NonExhaustiveMatch = "E0306", Error, "match does not decide for every value";
     PolicyViolation = "E0307", Error, "policy violated";
     Cycle = "E0308", Error, "cycle between definitions";
     InvalidPlatform = "E0309", Error, "invalid platform declaration";
