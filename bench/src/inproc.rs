@@ -80,16 +80,15 @@ pub fn full_check(src: &Sources, parallel: bool) -> (Duration, usize) {
     (start.elapsed(), count)
 }
 
-/// `warm`, `project_diagnostics`, then every stack's output files rendered
-/// in memory on all cores (what `sinfrac build` does before writing), on a fresh database. Returns
-/// the time, the number of files and their bytes.
+/// `emit::build_project`: every diagnostic and every stack's output files
+/// rendered in memory on all cores (what `sinfrac build` does before
+/// writing), on a fresh database. Returns the time, the number of files and
+/// their bytes.
 pub fn build(src: &Sources) -> (Duration, usize, usize) {
     let start = Instant::now();
     let mut db = Database::default();
     let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
-    warm(&db, project, true);
-    let _ = project_diagnostics(&db, project);
-    let (files, _) = sinfra_compiler::emit::build(&db, project, &[]);
-    let bytes = files.iter().map(|f| f.content.len()).sum();
-    (start.elapsed(), files.len(), bytes)
+    let built = sinfra_compiler::emit::build_project(&db, project, &[]);
+    let bytes = built.files.iter().map(|f| f.content.len()).sum();
+    (start.elapsed(), built.files.len(), bytes)
 }

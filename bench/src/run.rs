@@ -246,7 +246,7 @@ pub fn table(rows: &[Row], runs: usize) -> String {
     let _ = writeln!(s, "\nIn process (`sinfra-compiler`, fresh database, median of {runs} runs)\n");
     let _ = writeln!(
         s,
-        "| project | syntax + names | all diagnostics, 1 thread | all diagnostics, warm on all cores | check + render files (no disk) | diagnostics |"
+        "| project | syntax + names | all diagnostics, 1 thread | all diagnostics, warm on all cores | build, no disk (`emit::build_project`) | diagnostics |"
     );
     let _ = writeln!(s, "|---|--:|--:|--:|--:|--:|");
     for r in rows {

@@ -1,10 +1,13 @@
 //! The addresses of resource instances (fields marked `@address`), and
 //! finding one inside any string: case-insensitively, as a whole token, so
 //! that `REDIS://Cache.Dev-Us.…:6379/0` and `a,cache.dev-us.…,b` match and
-//! `xcache.dev-us.…` does not.
+//! `xcache.dev-us.…` does not. Every string of every instance in every stack
+//! is searched, so all addresses are searched at once (Aho-Corasick): one
+//! pass over each string, whatever the number of addresses.
 
 use std::sync::Arc;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use sinfra_syntax::ast::ItemKind;
 
 use crate::db::{Db, Project};
@@ -34,9 +37,81 @@ pub struct Address {
     pub stack: Option<usize>,
 }
 
+/// Every address of every resource instance, and a matcher over all of them.
+#[derive(Debug)]
+pub struct AddressTable {
+    /// The addresses.
+    pub addresses: Vec<Address>,
+    matcher: TokenMatcher,
+}
+
+impl PartialEq for AddressTable {
+    fn eq(&self, other: &AddressTable) -> bool {
+        self.addresses == other.addresses // the matcher is built from them
+    }
+}
+
+impl Eq for AddressTable {}
+
+impl AddressTable {
+    fn new(addresses: Vec<Address>) -> AddressTable {
+        let matcher = TokenMatcher::new(
+            addresses.iter().enumerate().flat_map(|(i, a)| a.needles.iter().map(move |n| (i, n.as_str()))),
+        );
+        AddressTable { addresses, matcher }
+    }
+
+    /// Whether there are no addresses.
+    pub fn is_empty(&self) -> bool {
+        self.addresses.is_empty()
+    }
+
+    /// The first address accepted by `relevant` that `text` contains as a whole
+    /// token, with its index.
+    pub fn find(&self, text: &str, relevant: impl Fn(&Address) -> bool) -> Option<(usize, &Address)> {
+        let i = self.matcher.find(text, |i| relevant(&self.addresses[i]))?;
+        Some((i, &self.addresses[i]))
+    }
+}
+
+/// Finds needles (each owned by an index) in a text as whole tokens, ASCII
+/// case-insensitively, in one pass.
+#[derive(Debug)]
+struct TokenMatcher {
+    /// For each pattern, its owner.
+    owner: Vec<usize>,
+    /// `None`: no needle.
+    automaton: Option<AhoCorasick>,
+}
+
+impl TokenMatcher {
+    fn new<'n>(needles: impl Iterator<Item = (usize, &'n str)>) -> TokenMatcher {
+        let (owner, patterns): (Vec<usize>, Vec<&str>) = needles.unzip();
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns).ok()
+        };
+        TokenMatcher { owner, automaton }
+    }
+
+    /// The owner of the first needle found as a whole token whose owner `accept`s.
+    fn find(&self, text: &str, accept: impl Fn(usize) -> bool) -> Option<usize> {
+        let automaton = self.automaton.as_ref()?;
+        if text.len() < MIN_LEN {
+            return None;
+        }
+        automaton
+            .find_overlapping_iter(text)
+            .filter(|m| is_whole_token(text, m.start(), m.end()))
+            .map(|m| self.owner[m.pattern().as_usize()])
+            .find(|&i| accept(i))
+    }
+}
+
 /// Every address of every resource instance.
 #[salsa::tracked(returns(ref))]
-pub fn address_table(db: &dyn Db, project: Project) -> Arc<Vec<Address>> {
+pub fn address_table(db: &dyn Db, project: Project) -> Arc<AddressTable> {
     let info = platform_info(db, project);
     let index = project_index(db, project);
     let mut out = Vec::new();
@@ -76,7 +151,7 @@ pub fn address_table(db: &dyn Db, project: Project) -> Arc<Vec<Address>> {
             }
         }
     }
-    Arc::new(out)
+    Arc::new(AddressTable::new(out))
 }
 
 /// The lowercased forms an address is recognised by: itself, and the host of a URL or DSN.
@@ -102,40 +177,18 @@ fn is_token_char(c: char) -> bool {
     c.is_alphanumeric() || c == '-' || c == '_'
 }
 
-/// Whether `needle` occurs in `haystack` (both lowercase) as a whole token:
-/// not preceded by a token character or a dot, not followed by a token
-/// character or by a dot that continues the name.
-fn contains_token(haystack: &str, needle: &str) -> bool {
-    let mut from = 0;
-    while let Some(pos) = haystack[from..].find(needle) {
-        let start = from + pos;
-        let end = start + needle.len();
-        let before_ok = haystack[..start].chars().next_back().is_none_or(|c| !is_token_char(c) && c != '.');
-        let mut after = haystack[end..].chars();
-        let after_ok = match after.next() {
-            None => true,
-            Some('.') => !after.next().is_some_and(is_token_char),
-            Some(c) => !is_token_char(c),
-        };
-        if before_ok && after_ok {
-            return true;
-        }
-        from = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
-    }
-    false
-}
-
-/// The first address accepted by `relevant` that `text` contains, with its index in `table`.
-pub fn find_address<'t>(
-    text: &str,
-    table: &'t [Address],
-    relevant: impl Fn(&Address) -> bool,
-) -> Option<(usize, &'t Address)> {
-    if text.len() < MIN_LEN {
-        return None;
-    }
-    let lower = text.to_lowercase();
-    table.iter().enumerate().find(|(_, a)| a.needles.iter().any(|n| contains_token(&lower, n)) && relevant(a))
+/// Whether `text[start..end]` is a whole token: not preceded by a token
+/// character or a dot, not followed by a token character or by a dot that
+/// continues the name.
+fn is_whole_token(text: &str, start: usize, end: usize) -> bool {
+    let before_ok = text[..start].chars().next_back().is_none_or(|c| !is_token_char(c) && c != '.');
+    let mut after = text[end..].chars();
+    let after_ok = match after.next() {
+        None => true,
+        Some('.') => !after.next().is_some_and(is_token_char),
+        Some(c) => !is_token_char(c),
+    };
+    before_ok && after_ok
 }
 
 #[cfg(test)]
@@ -145,14 +198,17 @@ mod tests {
     #[test]
     fn tokens_match_whole_hosts_only() {
         let host = "cache.dev-us.redis.us-central1.gcp.internal";
+        let needles = needles(host);
+        let t = TokenMatcher::new(needles.iter().map(|n| (0, n.as_str())));
         for yes in [
             host,
             "redis://cache.dev-us.redis.us-central1.gcp.internal:6379/0",
+            "REDIS://CACHE.Dev-Us.redis.us-central1.gcp.internal:6379/0",
             "a,cache.dev-us.redis.us-central1.gcp.internal,b",
             "user:pw@cache.dev-us.redis.us-central1.gcp.internal:5432/db",
             "connect to cache.dev-us.redis.us-central1.gcp.internal.",
         ] {
-            assert!(contains_token(yes, host), "{yes}");
+            assert!(t.find(yes, |_| true).is_some(), "{yes}");
         }
         for no in [
             "xcache.dev-us.redis.us-central1.gcp.internal",
@@ -160,7 +216,7 @@ mod tests {
             "cache.dev-us.redis.us-central1.gcp.internal-2",
             "cache.dev-us.redis.us-central1.gcp.internal.example",
         ] {
-            assert!(!contains_token(no, host), "{no}");
+            assert!(t.find(no, |_| true).is_none(), "{no}");
         }
     }
 

@@ -19,7 +19,7 @@ use crate::loc::{Diag, Loc};
 use crate::platform::{PlatformInfo, placement, platform_info};
 use crate::project::RuleLevel;
 
-use super::addresses::{Address, address_table, find_address};
+use super::addresses::{AddressTable, address_table};
 
 /// The name of the schema member whose value is an instance's output documents.
 pub const MANIFESTS: &str = "manifests";
@@ -37,7 +37,7 @@ pub struct Subject<'a> {
     /// The stack (index into `info.stacks`).
     pub stack: usize,
     /// Every address of every resource instance.
-    pub addresses: &'a [Address],
+    pub addresses: &'a AddressTable,
 }
 
 impl Subject<'_> {
@@ -304,7 +304,7 @@ impl Walker<'_, '_> {
         let subject = self.subject;
         let info = subject.info;
         let own_tier = info.stacks[subject.stack].tier;
-        let Some((i, addr)) = find_address(text, subject.addresses, |a| {
+        let Some((i, addr)) = subject.addresses.find(text, |a| {
             let Some(s) = a.stack else { return false };
             let tier = info.stacks[s].tier;
             // Derived from that tier's instance: already E0301, not reported twice.
