@@ -179,10 +179,13 @@ pub fn base_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
         out.extend(syntax_diagnostics(db, file).iter().cloned());
         for &item in file_items(db, file) {
             item_diags.extend(check_item(db, project, item).iter().cloned());
+            // A `let` is judged where it is used: its problems in a stack are reported
+            // for its users (see `Ctx::item_value`). A `let` nothing refers to is evaluated
+            // in every stack on its own, so its mistakes are not hidden until first use.
             let stacks: Vec<Option<crate::items::ItemId>> = match item.tag(db) {
-                ItemTag::Resource | ItemTag::Service | ItemTag::Let => match &placement(db, project, item).stacks {
-                    Some(_) if item.tag(db) == ItemTag::Let && info.stacks.is_empty() => vec![None],
-                    Some(_) if item.tag(db) == ItemTag::Let => info.stacks.iter().map(|s| Some(s.item)).collect(),
+                ItemTag::Let if info.stacks.is_empty() => vec![None],
+                ItemTag::Let if !is_reachable(db, project, item) => info.stacks.iter().map(|s| Some(s.item)).collect(),
+                ItemTag::Resource | ItemTag::Service => match &placement(db, project, item).stacks {
                     Some(st) => st.iter().map(|&s| Some(info.stacks[s].item)).collect(),
                     None => vec![None],
                 },
@@ -190,7 +193,14 @@ pub fn base_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
             };
             for stack in stacks {
                 match item.tag(db) {
-                    ItemTag::Let => item_diags.extend(let_value(db, project, item, stack).diags.iter().cloned()),
+                    // Where an unused `let` would need a resource is decided by its future users.
+                    ItemTag::Let => item_diags.extend(
+                        let_value(db, project, item, stack)
+                            .diags
+                            .iter()
+                            .filter(|d| d.code != Code::MissingDependency)
+                            .cloned(),
+                    ),
                     _ => {
                         item_diags.extend(instance_value(db, project, item, stack).diags.iter().cloned());
                         if let Some(s) = stack {
@@ -215,16 +225,14 @@ pub fn base_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
     Arc::new(out)
 }
 
-/// Whether the items' static references form a cycle (then evaluation must stay on one thread:
-/// cycles are reported by the sequential evaluator, and must never block two threads on each other).
-#[salsa::tracked(returns(copy))]
-pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
+/// The items each item's syntax may refer to (an over-approximation: every
+/// name and type it mentions that resolves to an item), in item order.
+#[salsa::tracked(returns(ref))]
+pub fn reference_graph(db: &dyn Db, project: Project) -> Arc<Vec<(crate::items::ItemId, Vec<crate::items::ItemId>)>> {
     use crate::items::ItemId;
     use crate::resolve::{FileScope, Global};
-    use rustc_hash::FxHashMap;
     let index = project_index(db, project);
-    let mut edges: FxHashMap<ItemId, Vec<ItemId>> = FxHashMap::default();
-    let mut nodes: Vec<ItemId> = Vec::new();
+    let mut graph: Vec<(ItemId, Vec<ItemId>)> = Vec::new();
     for &file in project.files(db) {
         let scope = FileScope::new(db, index, file);
         for &item in file_items(db, file) {
@@ -245,10 +253,51 @@ pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
             }
             out.sort_by_key(salsa::plumbing::AsId::as_id);
             out.dedup();
-            nodes.push(item);
-            edges.insert(item, out);
+            graph.push((item, out));
         }
     }
+    Arc::new(graph)
+}
+
+/// The items evaluation can reach from the instances, the platform block and
+/// the policies (sorted by id). A `let` outside this set is never evaluated
+/// for a user, so `base_diagnostics` evaluates it on its own.
+#[salsa::tracked(returns(ref))]
+fn reachable_items(db: &dyn Db, project: Project) -> Vec<crate::items::ItemId> {
+    use crate::items::ItemId;
+    use rustc_hash::{FxHashMap, FxHashSet};
+    let graph = reference_graph(db, project);
+    let edges: FxHashMap<ItemId, &Vec<ItemId>> = graph.iter().map(|(i, e)| (*i, e)).collect();
+    let mut seen: FxHashSet<ItemId> = FxHashSet::default();
+    let mut work: Vec<ItemId> = graph
+        .iter()
+        .map(|(i, _)| *i)
+        .filter(|i| matches!(i.tag(db), ItemTag::Resource | ItemTag::Service | ItemTag::Platform | ItemTag::Policy))
+        .collect();
+    while let Some(i) = work.pop() {
+        if seen.insert(i) {
+            work.extend(edges.get(&i).into_iter().flat_map(|e| e.iter().copied()));
+        }
+    }
+    let mut out: Vec<ItemId> = seen.into_iter().collect();
+    out.sort_by_key(salsa::plumbing::AsId::as_id);
+    out
+}
+
+fn is_reachable(db: &dyn Db, project: Project, item: crate::items::ItemId) -> bool {
+    use salsa::plumbing::AsId;
+    reachable_items(db, project).binary_search_by_key(&item.as_id(), |i| i.as_id()).is_ok()
+}
+
+/// Whether the items' static references form a cycle (then evaluation must stay on one thread:
+/// cycles are reported by the sequential evaluator, and must never block two threads on each other).
+#[salsa::tracked(returns(copy))]
+pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
+    use crate::items::ItemId;
+    use rustc_hash::FxHashMap;
+    let graph = reference_graph(db, project);
+    let nodes: Vec<ItemId> = graph.iter().map(|(i, _)| *i).collect();
+    let edges: FxHashMap<ItemId, &Vec<ItemId>> = graph.iter().map(|(i, e)| (*i, e)).collect();
     // Iterative three-colour DFS.
     let mut colour: FxHashMap<ItemId, u8> = FxHashMap::default();
     for &start in &nodes {

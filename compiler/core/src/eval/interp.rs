@@ -468,7 +468,13 @@ impl<'a> Ctx<'a> {
                 if self.closes_cycle((item, stack), at) {
                     return Value::error();
                 }
-                let_value(db, self.project, item, stack).value.clone()
+                // A `let` is judged where it is used: its problems in this stack are
+                // reported for the user (copies from several users merge into one).
+                let evaluated = let_value(db, self.project, item, stack);
+                for d in &evaluated.diags {
+                    self.report(d.clone());
+                }
+                evaluated.value.clone()
             }
             ItemTag::Resource | ItemTag::Service => self.instance_in(item, self.stack, at, None),
             other => self.error(
