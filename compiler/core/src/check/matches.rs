@@ -160,21 +160,43 @@ pub fn check_match(
             names.iter().all(|n| members.contains(&n.name))
         };
         [Domain::Tier, Domain::Region, Domain::Stack].into_iter().find(fits).or_else(|| {
-            // Some arm is not a declared name: the category most arms belong to.
-            [Domain::Tier, Domain::Region, Domain::Stack]
-                .into_iter()
-                .max_by_key(|d| {
-                    let members = d.members(info);
-                    names.iter().filter(|n| members.contains(&n.name)).count()
-                })
-                .filter(|_| !names.is_empty())
+            // Some arm is not a declared name: the category most arms belong to, if any.
+            let count = |d: &Domain| {
+                let members = d.members(info);
+                names.iter().filter(|n| members.contains(&n.name)).count()
+            };
+            let best = [Domain::Tier, Domain::Region, Domain::Stack].into_iter().max_by_key(count)?;
+            (count(&best) > 0).then_some(best)
         })
     };
     let domain = match hint {
         Some(d) => d,
         None if !names.is_empty() => match by_arms() {
             Some(d) => d,
-            None => return,
+            None => {
+                // No arm names anything declared: each name is unknown.
+                let known: Vec<String> =
+                    [Domain::Tier, Domain::Region, Domain::Stack].iter().flat_map(|d| d.members(info)).collect();
+                for n in names {
+                    let mut d = Diag::new(
+                        Code::UnknownName,
+                        format!("`{}` is not a declared tier, region or stack", n.name),
+                        Loc::new(item, n.span),
+                        "a name in a `match` arm is a tier, region or stack",
+                    );
+                    if let Some(s) = did_you_mean(&n.name, known.iter().map(String::as_str)) {
+                        d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                            format!("replace with `{s}`"),
+                            Loc::new(item, n.span),
+                            s,
+                        );
+                    } else {
+                        d = d.with_help("to match a string, quote it: `\"…\"`");
+                    }
+                    diags.push(d);
+                }
+                return;
+            }
         },
         None => return,
     };

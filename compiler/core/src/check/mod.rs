@@ -160,8 +160,13 @@ pub(crate) fn drop_follow_ons(db: &dyn Db, project: Project, diags: &mut Vec<cra
     diags.retain(|d| !is_follow_on(d, failed));
 }
 
+/// An evaluation diagnostic (it has a stack) that a static error of its item explains:
+/// a failed `check` or policy (an unknown field left a default in place), a `match`
+/// without an arm for a value (an arm misspelled a name).
 fn is_follow_on(d: &crate::loc::Diag, failed: &[crate::items::ItemId]) -> bool {
-    matches!(d.code, Code::PolicyViolation | Code::CheckFailed) && failed.contains(&d.location().item)
+    !d.stacks.is_empty()
+        && matches!(d.code, Code::PolicyViolation | Code::CheckFailed | Code::NonExhaustiveMatch)
+        && failed.contains(&d.location().item)
 }
 
 /// Every diagnostic except those of output documents, unsorted and not merged:
