@@ -240,8 +240,10 @@ pub fn merge_root_causes(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             [one] => d.notes.push(format!("in stack `{one}`")),
             many => d.notes.push(format!("in stacks {}", list_capped(many))),
         }
-        if d.reached_by.len() > 1 {
-            d.notes.push(format!("reached by {}", list_capped(&d.reached_by)));
+        match d.reached_by.as_slice() {
+            [] => {}
+            [one] if d.message.contains(one.as_str()) => {}
+            many => d.notes.push(format!("reached by {}", list_capped(many))),
         }
     }
     groups

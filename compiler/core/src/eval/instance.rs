@@ -423,6 +423,7 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
         slots.insert(k.clone(), Slot::Done(v.clone()));
     }
     ctx.name = Some(service.name(db).replace('_', "-").into());
+    ctx.instance_item = Some(service); // problems name the service the policy was checking
     let mut checks = Vec::new();
     for (i, m) in decl.body.members.iter().enumerate() {
         match m {

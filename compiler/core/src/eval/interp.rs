@@ -136,7 +136,11 @@ impl<'a> Ctx<'a> {
     /// the call sites that led into a helper.
     pub fn report(&mut self, d: Diag) {
         let stack = self.stack.map(|s| self.platform.stacks[s].name.as_str());
-        let instance = self.instance_item.map(|i| format!("{} `{}`", i.tag(self.db).describe(), i.name(self.db)));
+        // Worth naming only when the problem lies in shared code (a helper, a schema, a `let`).
+        let instance = self
+            .instance_item
+            .filter(|&i| d.location().item != i)
+            .map(|i| format!("{} `{}`", i.tag(self.db).describe(), i.name(self.db)));
         let mut d = d.in_context(stack, instance);
         for &site in self.call_sites.iter().rev() {
             if !d.labels.iter().any(|l| l.location == site) {
