@@ -431,28 +431,50 @@ impl Walker<'_> {
 
     /// Exhaustiveness and arm names of a `match` (see [`super::matches`]).
     fn check_match(&mut self, scrutinee: &Expr, arms: &[sinfra_syntax::ast::MatchArm], span: Span) {
-        let declared = match &scrutinee.kind {
-            ExprKind::Name(n) => {
-                let shadowed_by_untyped_local =
-                    self.locals.iter().rev().any(|l| l == &n.name) && !self.typed.iter().any(|(t, _)| t == &n.name);
-                if shadowed_by_untyped_local {
-                    None
-                } else {
-                    self.typed
-                        .iter()
-                        .rev()
-                        .find(|(t, _)| t == &n.name)
-                        .and_then(|(_, ty)| super::matches::domain_of_type(self.db, self.project, ty))
-                }
-            }
-            _ => None,
-        };
+        let declared =
+            self.declared_type(scrutinee).and_then(|ty| super::matches::domain_of_type(self.db, self.project, &ty));
         let context_names = match &scrutinee.kind {
             ExprKind::Name(n) => !self.locals.contains(&n.name) && !self.fields.contains(&n.name),
             _ => false,
         };
         let s = super::matches::Scrutinee { expr: scrutinee, declared, context_names };
         super::matches::check_match(self.info, self.item, &s, arms, span, &mut self.diags);
+    }
+
+    /// The declared type of a name or of a field path through schema types
+    /// (`p`, `p.protocol`, `self.protocol`), when the declarations say it.
+    fn declared_type(&self, e: &Expr) -> Option<crate::ty::Ty> {
+        use crate::ty::Ty;
+        match &e.kind {
+            ExprKind::Name(n) => {
+                let shadowed_by_untyped_local =
+                    self.locals.iter().rev().any(|l| l == &n.name) && !self.typed.iter().any(|(t, _)| t == &n.name);
+                if shadowed_by_untyped_local {
+                    return None;
+                }
+                self.typed.iter().rev().find(|(t, _)| t == &n.name).map(|(_, ty)| ty.clone())
+            }
+            ExprKind::Field(base, f) => {
+                let mut ty = match &base.kind {
+                    ExprKind::SelfRef => {
+                        return self.typed.iter().find(|(t, _)| t == &f.name).map(|(_, ty)| ty.clone());
+                    }
+                    _ => self.declared_type(base)?,
+                };
+                for _ in 0..16 {
+                    ty = match ty {
+                        Ty::Alias(a) => alias_def(self.db, self.project, a).base.clone(),
+                        Ty::Optional(inner) => *inner,
+                        Ty::Schema(s) => {
+                            return schema_def(self.db, self.project, s).fields.get(&f.name).map(|d| d.ty.clone());
+                        }
+                        _ => return None,
+                    };
+                }
+                None
+            }
+            _ => None,
+        }
     }
 }
 
