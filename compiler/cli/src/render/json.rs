@@ -9,7 +9,8 @@
 //!     "span": { "start": 52, "end": 59 },
 //!     "labels": [ { "file", "start", "end", "span", "message", "primary" } ],
 //!     "notes": [ "…" ], "help": "…" | null,
-//!     "fix": { "message", "file", "start", "end", "span", "replacement" } | null } ],
+//!     "fix": { "message", "file", "start", "end", "span", "replacement" } | null,
+//!     "stacks": [ "prod_us", … ], "reached_by": [ "service `api`", … ] } ],
 //!   "summary": { "errors": 1, "warnings": 0 } }
 //! ```
 //!
@@ -17,7 +18,9 @@
 //! position just after the last character (exclusive, like `span.end`).
 //! `start`/`end` are `null` when the file's text was not available;
 //! `file`/`span` are `null` for a diagnostic without a location. The top-level
-//! location is the primary label's. Fields are only ever added, never
+//! location is the primary label's. `stacks` lists the stacks a problem arises
+//! in (empty when it does not depend on a stack) and `reached_by` the instances
+//! whose evaluation reached it in shared code. Fields are only ever added, never
 //! renamed or removed, within a `version`.
 
 use serde::Serialize;
@@ -90,6 +93,8 @@ struct JsonDiagnostic<'a> {
     notes: &'a [String],
     help: Option<&'a str>,
     fix: Option<JsonFix<'a>>,
+    stacks: &'a [String],
+    reached_by: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -133,6 +138,8 @@ impl<'a> JsonDiagnostic<'a> {
                 place: Place::new(Some(&f.location), files),
                 replacement: &f.replacement,
             }),
+            stacks: &d.stacks,
+            reached_by: &d.reached_by,
         }
     }
 }

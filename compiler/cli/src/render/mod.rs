@@ -202,11 +202,8 @@ resource cache: gcp.Redis {
         .with_label(at("resources.sinfra", RESOURCES, "resource cache"), "`cache` has one instance per stack")
         .with_note("`api` is deployed to prod_us, prod_eu (tier `prod`)")
         .with_help("use the instance of the service's own stack")
-        .with_fix(
-            "replace `cache@latest` with `cache`",
-            at("services/api.sinfra", API, "cache@latest"),
-            "cache",
-        )
+        .with_fix("replace `cache@latest` with `cache`", at("services/api.sinfra", API, "cache@latest"), "cache")
+        .in_context(Some("prod_us"), None)
     }
 
     /// A warning after a non-ASCII character, without help or fix.

@@ -104,6 +104,24 @@ struct SarifResult {
     related_locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix>,
+    /// sinfra's own facts: the stacks a problem arises in, the instances that reached it.
+    #[serde(skip_serializing_if = "Properties::is_empty")]
+    properties: Properties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    stacks: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reached_by: Vec<String>,
+}
+
+impl Properties {
+    fn is_empty(&self) -> bool {
+        self.stacks.is_empty() && self.reached_by.is_empty()
+    }
 }
 
 #[derive(Serialize)]
@@ -265,6 +283,7 @@ fn result(d: &Diagnostic, rule_index: usize, files: &Files, options: SarifOption
                 }],
             })
             .collect(),
+        properties: Properties { stacks: d.stacks.clone(), reached_by: d.reached_by.clone() },
     }
 }
 
