@@ -151,16 +151,20 @@ fn tier_rule(subject: &Subject<'_>, selection: &Selection, origin: Loc, diags: &
             ),
         );
         if subject.item.tag(db) != ItemTag::Platform {
-            let own = placement(db, subject.project, subject.item);
-            let same_tier: Vec<usize> =
-                own.stacks.iter().flatten().copied().filter(|&x| info.stacks[x].tier == st.tier).collect();
-            if !same_tier.is_empty() {
-                d = d.with_note(format!(
-                    "`{}` is deployed to stacks {} (tier {})",
-                    subject.item.name(db),
-                    info.stack_names(&same_tier),
-                    info.tiers[st.tier].name
-                ));
+            // Where the instance runs, by tier: the merged report lists the stacks it fails in.
+            let own: Vec<usize> =
+                placement(db, subject.project, subject.item).stacks.iter().flatten().copied().collect();
+            let by_tier: Vec<String> = info
+                .tiers
+                .iter()
+                .enumerate()
+                .filter_map(|(t, tier)| {
+                    let stacks: Vec<usize> = own.iter().copied().filter(|&x| info.stacks[x].tier == t).collect();
+                    (!stacks.is_empty()).then(|| format!("{} (tier {})", info.stack_names(&stacks), tier.name))
+                })
+                .collect();
+            if !by_tier.is_empty() {
+                d = d.with_note(format!("`{}` is deployed to {}", subject.item.name(db), by_tier.join(", ")));
             }
         }
         if let Some(call) = via.filter(|v| *v != source && !selected_elsewhere) {
