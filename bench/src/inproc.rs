@@ -74,7 +74,7 @@ pub fn full_check(src: &Sources, parallel: bool) -> (Duration, usize) {
     let mut db = Database::default();
     let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
     if parallel {
-        warm(&db, project, true);
+        warm(&db, project, &[], true);
     }
     let count = project_diagnostics(&db, project).len();
     (start.elapsed(), count)

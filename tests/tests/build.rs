@@ -843,3 +843,26 @@ fn stack_selection_with_stack_named_like_a_service() {
     build(&project, &out, &["--stack", "api"]).ok();
     assert!(tree(&out) == before, "`--stack api` changed other stacks' files");
 }
+
+/// `build --stack S` checks and renders only what stack S needs: a mistake that
+/// only another stack computes does not stop it (a CI job per stack does that
+/// stack's work), while the full build and `check` still refuse.
+#[test]
+fn stack_build_judges_only_its_stack() {
+    let dir = tempdir();
+    let project = dir.path().join("acme");
+    copy_example(&project);
+    // Only `latest` computes the broken value.
+    edit(
+        &project.join("services/api.sinfra"),
+        "  cpu      = match tier { prod => 1500m, _ => 250m }",
+        "  cpu      = match tier { latest => 8 / 0, _ => 250m }",
+    );
+    let out = dir.path().join("deploy");
+    let run = build(&project, &out, &["--stack", "prod_us"]).ok();
+    assert!(run.stderr.contains("for 1 stacks"), "{}", run.stderr);
+    assert!(tree(&out).keys().any(|p| p.starts_with("prod-us/")), "prod_us was written");
+    let full = build(&project, &out, &[]).code(1);
+    assert!(full.stderr.contains("division by zero"), "{}", full.stderr);
+    assert!(full.stderr.contains("in stack `latest`"), "{}", full.stderr);
+}

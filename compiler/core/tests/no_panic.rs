@@ -272,7 +272,7 @@ fn let_chain_used_by_a_service_on_worker_threads() {
     ));
     let mut db = Database::default();
     let project = db.load_project(files, ex.manifest, ex.versions);
-    sinfra_compiler::check::warm(&db, project, true);
+    sinfra_compiler::check::warm(&db, project, &[], true);
     let _ = project_diagnostics(&db, project);
     let (files, _) = sinfra_compiler::emit::build(&db, project, &[]);
     assert!(files.iter().any(|f| f.path.ends_with("/api.yaml")), "the service is rendered on a worker thread");
@@ -314,7 +314,7 @@ resource b: SB {}
     let mut first = None;
     for _ in 0..20 {
         let (db, project) = load();
-        sinfra_compiler::check::warm(&db, project, true);
+        sinfra_compiler::check::warm(&db, project, &[], true);
         let diags = project_diagnostics(&db, project).to_vec();
         assert_eq!(codes(&diags), ["E0308"].into_iter().collect(), "{diags:#?}");
         match &first {
@@ -324,7 +324,7 @@ resource b: SB {}
     }
     for _ in 0..20 {
         let (db, project) = load();
-        sinfra_compiler::check::evaluate_in_parallel(&db, project, true);
+        sinfra_compiler::check::evaluate_in_parallel(&db, project, &[], true);
         let diags = project_diagnostics(&db, project).to_vec();
         assert_eq!(codes(&diags), ["E0308"].into_iter().collect(), "{diags:#?}");
     }

@@ -17,7 +17,7 @@ pub fn run(path: &Path, format: Format) -> Result<ExitCode> {
         return Ok(code);
     }
     let diags = {
-        sinfra_compiler::check::warm(&loaded.db, loaded.project, true);
+        sinfra_compiler::check::warm(&loaded.db, loaded.project, &[], true);
         project_diagnostics(&loaded.db, loaded.project)
     };
     let code = exit_for(report(&loaded, diags, format));

@@ -102,19 +102,30 @@ fn duplicate_diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
 }
 
 /// Every diagnostic of the project, sorted, one per root cause: what `sinfrac
-/// check` reports. Writes nothing. It is [`base_diagnostics`] plus the rules on
-/// every instance's output documents, the same ones `build` applies while it
-/// renders them (`emit::instance_file`), so the two cannot disagree.
+/// check` reports. Writes nothing. It is [`static_diagnostics`] plus, for
+/// every stack, [`stack_diagnostics`] and the rules on the output documents —
+/// the same ones `build` applies while it renders them (`emit::instance_file`),
+/// so the two cannot disagree.
 #[salsa::tracked(returns(ref))]
 pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
-    let mut out = base_diagnostics(db, project).to_vec();
-    let info = platform_info(db, project);
-    let mut output = Vec::new();
-    for (item, stack) in instances(db, project) {
-        output.extend(instance_output_rules(db, project, item, info.stacks[stack].item).iter().cloned());
+    let mut out = static_diagnostics(db, project).to_vec();
+    for s in &platform_info(db, project).stacks {
+        out.extend(stack_diagnostics(db, project, s.item).iter().cloned());
+        out.extend(stack_output_diagnostics(db, project, s.item));
     }
-    out.extend(resolve_all(db, output));
     Arc::new(finish(out))
+}
+
+/// The rules on the output documents of every instance of one stack, as `check` applies them.
+fn stack_output_diagnostics(db: &dyn Db, project: Project, stack: crate::items::ItemId) -> Vec<Diagnostic> {
+    let info = platform_info(db, project);
+    let Some(s) = info.stack_index(stack) else { return Vec::new() };
+    let diags: Vec<crate::loc::Diag> = instances(db, project)
+        .into_iter()
+        .filter(|&(_, st)| st == s)
+        .flat_map(|(item, _)| instance_output_rules(db, project, item, stack).iter().cloned().collect::<Vec<_>>())
+        .collect();
+    resolve_all(db, diags)
 }
 
 /// One diagnostic per root cause, sorted: the last step of `check` and `build`.
@@ -169,11 +180,12 @@ fn is_follow_on(d: &crate::loc::Diag, failed: &[crate::items::ItemId]) -> bool {
         && failed.contains(&d.location().item)
 }
 
-/// Every diagnostic except those of output documents, unsorted and not merged:
-/// syntax, names, types, per-stack evaluation of every field, the tier, secret
-/// and address rules on fields and on the `platform` block, policies.
+/// The problems that do not depend on a stack, unsorted and not merged: the
+/// manifest and the versions file, syntax, duplicates, the platform
+/// declarations, the static check of every item, and what evaluates outside
+/// any stack (shared resources; `let`s when the project has no stack).
 #[salsa::tracked(returns(ref))]
-pub fn base_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
+pub fn static_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
     let info = platform_info(db, project);
     let mut out: Vec<Diagnostic> = info.manifest_diags.clone();
     out.extend(versions(db, project).1.iter().cloned());
@@ -184,50 +196,61 @@ pub fn base_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
         out.extend(syntax_diagnostics(db, file).iter().cloned());
         for &item in file_items(db, file) {
             item_diags.extend(check_item(db, project, item).iter().cloned());
-            // A `let` is judged where it is used: its problems in a stack are reported
-            // for its users (see `Ctx::item_value`). A `let` nothing refers to is evaluated
-            // in every stack on its own, so its mistakes are not hidden until first use.
-            let stacks: Vec<Option<crate::items::ItemId>> = match item.tag(db) {
-                ItemTag::Let if info.stacks.is_empty() => vec![None],
-                ItemTag::Let if !is_reachable(db, project, item) => info.stacks.iter().map(|s| Some(s.item)).collect(),
-                ItemTag::Resource | ItemTag::Service => match &placement(db, project, item).stacks {
-                    Some(st) => st.iter().map(|&s| Some(info.stacks[s].item)).collect(),
-                    None => vec![None],
-                },
-                _ => Vec::new(),
-            };
-            for stack in stacks {
-                match item.tag(db) {
-                    // Where an unused `let` would need a resource is decided by its future users.
-                    ItemTag::Let => item_diags.extend(
-                        let_value(db, project, item, stack)
-                            .diags
-                            .iter()
-                            .filter(|d| d.code != Code::MissingDependency)
-                            .cloned(),
-                    ),
-                    _ => {
-                        item_diags.extend(instance_value(db, project, item, stack).diags.iter().cloned());
-                        if let Some(s) = stack {
-                            item_diags.extend(instance_rules(db, project, item, s).iter().cloned());
-                        }
-                    }
+            match item.tag(db) {
+                ItemTag::Let if info.stacks.is_empty() => {
+                    item_diags.extend(let_value(db, project, item, None).diags.iter().cloned())
                 }
+                ItemTag::Resource if placement(db, project, item).stacks.is_none() => {
+                    item_diags.extend(instance_value(db, project, item, None).diags.iter().cloned())
+                }
+                _ => {}
             }
-            if item.tag(db) == ItemTag::Policy {
-                item_diags.extend(policy_diagnostics(db, project, item).iter().cloned());
+        }
+    }
+    out.extend(resolve_all(db, item_diags));
+    Arc::new(out)
+}
+
+/// The problems of one stack except those of output documents, unsorted and not
+/// merged: every field of every instance in the stack evaluated, the tier,
+/// secret and address rules on them, the policies that select the stack, the
+/// `platform` block, and the `let`s no instance reaches (evaluated on their own).
+#[salsa::tracked(returns(ref))]
+pub fn stack_diagnostics(db: &dyn Db, project: Project, stack: crate::items::ItemId) -> Arc<Vec<Diagnostic>> {
+    let info = platform_info(db, project);
+    let Some(s) = info.stack_index(stack) else { return Arc::new(Vec::new()) };
+    let mut diags = Vec::new();
+    for &file in project.files(db) {
+        for &item in file_items(db, file) {
+            match item.tag(db) {
+                // A `let` is judged where it is used: its problems are reported for its
+                // users (see `Ctx::item_value`). A `let` nothing reaches is evaluated on its
+                // own, so its mistakes are not hidden until first use — except where it
+                // would need a resource, which its future users decide.
+                ItemTag::Let if !is_reachable(db, project, item) => diags.extend(
+                    let_value(db, project, item, Some(stack))
+                        .diags
+                        .iter()
+                        .filter(|d| d.code != Code::MissingDependency)
+                        .cloned(),
+                ),
+                ItemTag::Resource | ItemTag::Service
+                    if placement(db, project, item).stacks.as_ref().is_some_and(|st| st.contains(&s)) =>
+                {
+                    diags.extend(instance_value(db, project, item, Some(stack)).diags.iter().cloned());
+                    diags.extend(instance_rules(db, project, item, stack).iter().cloned());
+                }
+                ItemTag::Policy => diags.extend(policy_diagnostics(db, project, item, stack).iter().cloned()),
+                _ => {}
             }
         }
     }
     if info.platform.is_some() {
-        for s in &info.stacks {
-            item_diags.extend(platform_value(db, project, Some(s.item)).diags.iter().cloned());
-            item_diags.extend(platform_rules(db, project, s.item).iter().cloned());
-        }
+        diags.extend(platform_value(db, project, Some(stack)).diags.iter().cloned());
+        diags.extend(platform_rules(db, project, stack).iter().cloned());
     }
-    drop_follow_ons(db, project, &mut item_diags);
-    out.extend(resolve_all(db, item_diags));
-    Arc::new(out)
+    drop_follow_ons(db, project, &mut diags);
+    Arc::new(resolve_all(db, diags))
 }
 
 /// The items each item's syntax may refer to (an over-approximation: every
@@ -337,22 +360,31 @@ pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
 /// Evaluates every instance of every stack on all cores, so that a following
 /// [`project_diagnostics`] finds them memoized. Falls back to doing nothing
 /// when the references form a cycle (the sequential check reports it).
-pub fn warm(db: &crate::db::Database, project: Project, with_output: bool) {
+pub fn warm(db: &crate::db::Database, project: Project, stacks: &[crate::items::ItemId], with_output: bool) {
     if has_reference_cycle(db, project) {
         return;
     }
-    evaluate_in_parallel(db, project, with_output);
+    evaluate_in_parallel(db, project, stacks, with_output);
 }
 
-/// Evaluates every (instance, stack) pair on all cores, cycles or not. Salsa
-/// recovers from a cycle split across threads (the evaluation queries' cycle
-/// fallback reports E0308), so this never panics or hangs; [`warm`] still keeps
-/// cyclic projects on one thread, where the report is the same on every run.
-pub fn evaluate_in_parallel(db: &crate::db::Database, project: Project, with_output: bool) {
+/// Evaluates every (instance, stack) pair of the given stacks (all when empty)
+/// on all cores, cycles or not. Salsa recovers from a cycle split across
+/// threads (the evaluation queries' cycle fallback reports E0308), so this
+/// never panics or hangs; [`warm`] still keeps cyclic projects on one thread,
+/// where the report is the same on every run.
+pub fn evaluate_in_parallel(
+    db: &crate::db::Database,
+    project: Project,
+    stacks: &[crate::items::ItemId],
+    with_output: bool,
+) {
     use rayon::prelude::*;
     let info = platform_info(db, project);
-    let work: Vec<(crate::items::ItemId, crate::items::ItemId)> =
-        instances(db, project).into_iter().map(|(item, s)| (item, info.stacks[s].item)).collect();
+    let work: Vec<(crate::items::ItemId, crate::items::ItemId)> = instances(db, project)
+        .into_iter()
+        .map(|(item, s)| (item, info.stacks[s].item))
+        .filter(|(_, stack)| stacks.is_empty() || stacks.contains(stack))
+        .collect();
     let db = db.clone();
     crate::parallel::pool().install(move || {
         work.par_iter().for_each_with(db, |db, &(item, stack)| {

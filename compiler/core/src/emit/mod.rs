@@ -202,13 +202,20 @@ pub struct Built {
     pub diags: Vec<Diagnostic>,
 }
 
-/// The build pipeline: every diagnostic `check` reports except those of output
-/// documents, then the selected stacks' files, rendered while the same rules
-/// `check` applies judge their documents — so on the same stacks `build`
-/// reports exactly what `check` does. No file when anything is an error.
+/// The build pipeline for the selected stacks (all when empty): the problems
+/// that do not depend on a stack and those of each selected stack, then its
+/// files, rendered while the same rules `check` applies judge their documents —
+/// so on the same stacks `build` reports exactly what `check` does, and a CI
+/// job per stack does only that stack's work. No file when anything is an error.
 pub fn build_project(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> Built {
-    crate::check::warm(db, project, false);
-    let base = crate::check::base_diagnostics(db, project).to_vec();
+    crate::check::warm(db, project, stacks, false);
+    let info = platform_info(db, project);
+    let selected: Vec<ItemId> =
+        if stacks.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { stacks.to_vec() };
+    let mut base = crate::check::static_diagnostics(db, project).to_vec();
+    for &stack in &selected {
+        base.extend(crate::check::stack_diagnostics(db, project, stack).iter().cloned());
+    }
     let (files, mut emit_diags, failed) = render_stacks(db, project, stacks);
     let failed = if base.iter().any(Diagnostic::is_error) { Vec::new() } else { failed };
     if !emit_diags.iter().any(Diagnostic::is_error)

@@ -122,25 +122,25 @@ pub fn platform_value(db: &dyn Db, project: Project, stack: Option<ItemId>) -> A
     Arc::new(Evaluated { value, diags: ctx.diags })
 }
 
-/// Evaluates a policy's checks for every service it applies to, in every stack it selects.
+/// Evaluates a policy's checks for every service it applies to in one stack
+/// (nothing when the policy does not select the stack).
 #[salsa::tracked(returns(ref))]
-pub fn policy_diagnostics(db: &dyn Db, project: Project, policy: ItemId) -> Arc<Vec<Diag>> {
+pub fn policy_diagnostics(db: &dyn Db, project: Project, policy: ItemId, stack: ItemId) -> Arc<Vec<Diag>> {
     let info = platform_info(db, project);
     let index = project_index(db, project);
-    let placement = crate::platform::placement(db, project, policy);
     let mut diags = Vec::new();
-    let Some(stacks) = &placement.stacks else { return Arc::new(diags) };
-    for &s in stacks {
-        let stack = info.stacks[s].item;
-        for &service in index.globals.values().filter(|i| i.tag(db) == ItemTag::Service) {
-            let service_placement = crate::platform::placement(db, project, service);
-            if !service_placement.stacks.as_ref().is_some_and(|st| st.contains(&s)) {
-                continue;
-            }
-            let mut ctx = Ctx::new(db, project, Some(stack));
-            instance::eval_policy(&mut ctx, policy, service);
-            diags.extend(ctx.diags);
+    let Some(s) = info.stack_index(stack) else { return Arc::new(diags) };
+    if !crate::platform::placement(db, project, policy).stacks.as_ref().is_some_and(|st| st.contains(&s)) {
+        return Arc::new(diags);
+    }
+    for &service in index.globals.values().filter(|i| i.tag(db) == ItemTag::Service) {
+        let service_placement = crate::platform::placement(db, project, service);
+        if !service_placement.stacks.as_ref().is_some_and(|st| st.contains(&s)) {
+            continue;
         }
+        let mut ctx = Ctx::new(db, project, Some(stack));
+        instance::eval_policy(&mut ctx, policy, service);
+        diags.extend(ctx.diags);
     }
     Arc::new(diags)
 }
