@@ -75,3 +75,27 @@ fn editing_above_an_item_reruns_nothing_semantic() {
     }
     assert!(names.iter().any(|n| n == "parse"), "the file is re-parsed: {names:?}");
 }
+
+/// Rendering is behind the firewall too: a comment or blank lines inserted
+/// above a service (or above every item) re-render no file.
+#[test]
+fn editing_above_a_service_rerenders_nothing() {
+    let (mut db, log, project, file) = setup();
+    let _ = sinfra_compiler::emit::build_project(&db, project, &[]);
+    executed(&log);
+    let edited = services(2, "").replace("service api", "// a comment above the service\n\nservice api");
+    db.set_file_text(file, edited);
+    let built = sinfra_compiler::emit::build_project(&db, project, &[]);
+    assert!(built.diags.is_empty(), "{:#?}", built.diags);
+    let names = executed(&log);
+    for rendering in ["instance_file", "instance_value", "instance_rules", "check_item"] {
+        assert!(
+            !names.iter().any(|n| n == rendering),
+            "`{rendering}` re-ran after a comment above a service: {names:?}"
+        );
+    }
+    db.set_file_text(file, services(2, "\n\n\n"));
+    let _ = sinfra_compiler::emit::build_project(&db, project, &[]);
+    let names = executed(&log);
+    assert!(!names.iter().any(|n| n == "instance_file"), "a blank line above every item re-rendered: {names:?}");
+}

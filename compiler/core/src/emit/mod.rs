@@ -37,23 +37,34 @@ pub struct StackOutput {
     pub failed: Vec<Location>,
 }
 
+/// What one instance contributes to a stack's output. Item-relative (no file
+/// positions), so that an edit above the item leaves it equal.
+#[derive(Debug, PartialEq, Eq, Default)]
+pub struct InstanceOutput {
+    /// Its file, unless there is nothing to write or the evaluation failed.
+    pub file: Option<OutputFile>,
+    /// The problems of its output documents.
+    pub diags: Vec<crate::loc::Diag>,
+    /// Its documents hold a failed evaluation (then no file).
+    pub failed: Option<Loc>,
+}
+
 /// The file of one instance in one stack: its `manifests` as `<stack>/<name>.yaml`.
 /// A query of its own so that an edit re-renders only the instances it touched.
 #[salsa::tracked(returns(ref))]
-pub fn instance_file(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Arc<StackOutput> {
+pub fn instance_file(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Arc<InstanceOutput> {
     let info = platform_info(db, project);
-    let mut out = StackOutput::default();
+    let mut out = InstanceOutput::default();
     let Some(s) = info.stack_index(stack) else { return Arc::new(out) };
     let st = &info.stacks[s];
     let evaluated = instance_output_value(db, project, item, stack);
-    let diags = crate::check::rules::output_rules(db, project, item, stack, &evaluated);
-    let has_errors = diags.iter().any(|d| d.is_error());
-    out.diags = crate::loc::resolve_all(db, diags);
+    out.diags = crate::check::rules::output_rules(db, project, item, stack, &evaluated);
+    let has_errors = out.diags.iter().any(|d| d.is_error());
     let Some(manifests) = manifests_of(&evaluated.value) else { return Arc::new(out) };
     if has_errors || crate::check::rules::contains_error(manifests) {
         // No file from a value whose evaluation failed; the failure is reported
         // where it happened (possibly in another item), or by `build_project`.
-        out.failed.push(Loc::new(item, item_name_span(db, item)).resolve(db));
+        out.failed = Some(Loc::new(item, item_name_span(db, item)));
         return Arc::new(out);
     }
     let name = item.name(db).replace('_', "-");
@@ -69,8 +80,16 @@ pub fn instance_file(db: &dyn Db, project: Project, item: ItemId, stack: ItemId)
         item.tag(db).describe(),
         item.name(db)
     );
-    let at = Loc::new(item, Default::default()).resolve(db);
-    push_file(&mut out, format!("{}/{name}.yaml", st.dns), &header, manifests, at);
+    let path = format!("{}/{name}.yaml", st.dns);
+    match render(&path, &header, manifests) {
+        Ok(file) => out.file = file,
+        Err(message) => out.diags.push(crate::loc::Diag::new(
+            Code::EvaluationError,
+            message,
+            Loc::new(item, item_name_span(db, item)),
+            "here",
+        )),
+    }
     Arc::new(out)
 }
 
@@ -91,9 +110,9 @@ pub fn stack_output(db: &dyn Db, project: Project, stack: ItemId) -> Arc<StackOu
             continue;
         }
         let file = instance_file(db, project, item, stack);
-        out.files.extend(file.files.iter().cloned());
-        out.diags.extend(file.diags.iter().cloned());
-        out.failed.extend(file.failed.iter().cloned());
+        out.files.extend(file.file.iter().cloned());
+        out.diags.extend(crate::loc::resolve_all(db, file.diags.iter().cloned()));
+        out.failed.extend(file.failed.map(|l| l.resolve(db)));
     }
     if let Some(platform) = info.platform {
         let value = &platform_value(db, project, Some(stack)).value;
@@ -143,19 +162,26 @@ fn manifests_of(value: &Value) -> Option<&Value> {
     }
 }
 
-fn push_file(out: &mut StackOutput, path: String, header: &str, manifests: &Value, at: Location) {
+/// The YAML file of `manifests` (a list of documents, or one), after a header;
+/// `None` when there is no document to write.
+fn render(path: &str, header: &str, manifests: &Value) -> Result<Option<OutputFile>, String> {
     let docs: Vec<&Value> = match &manifests.v {
         V::List(items) => items.iter().filter(|i| yaml::representable(i) && !matches!(i.v, V::None)).collect(),
         _ => vec![manifests],
     };
     if docs.is_empty() {
-        return;
+        return Ok(None);
     }
     match yaml::values_to_yaml(header, &docs) {
-        Ok(content) => out.files.push(OutputFile { path, content: content.into() }),
-        Err(e) => {
-            out.diags.push(Diagnostic::new(Code::EvaluationError, format!("cannot write `{path}`: {e}"), at, "here"))
-        }
+        Ok(content) => Ok(Some(OutputFile { path: path.to_string(), content: content.into() })),
+        Err(e) => Err(format!("cannot write `{path}`: {e}")),
+    }
+}
+
+fn push_file(out: &mut StackOutput, path: String, header: &str, manifests: &Value, at: Location) {
+    match render(&path, header, manifests) {
+        Ok(file) => out.files.extend(file),
+        Err(message) => out.diags.push(Diagnostic::new(Code::EvaluationError, message, at, "here")),
     }
 }
 
