@@ -5,6 +5,49 @@ use std::fmt;
 use crate::db::Db;
 use crate::items::ItemId;
 
+/// What a quantity measures. A literal's suffix decides: `m` is milli-cores,
+/// `k M G T P E` and `Ki Mi Gi Ti Pi Ei` are bytes, a plain number is either.
+/// `+`, `-` and comparisons need equal dimensions (or `Any`); `*` by a number keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Dim {
+    /// Either (a plain number, or a computed value of unknown dimension).
+    #[default]
+    Any,
+    /// CPU cores: `250m`, `2`.
+    Cores,
+    /// Bytes: `512Mi`, `1G`.
+    Bytes,
+}
+
+impl Dim {
+    /// The type's name: `Quantity`, `Cores`, `Bytes`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Dim::Any => "Quantity",
+            Dim::Cores => "Cores",
+            Dim::Bytes => "Bytes",
+        }
+    }
+
+    /// The dimension two quantities combine to, if they can.
+    pub fn join(self, other: Dim) -> Option<Dim> {
+        match (self, other) {
+            (Dim::Any, d) | (d, Dim::Any) => Some(d),
+            (a, b) if a == b => Some(a),
+            _ => None,
+        }
+    }
+
+    /// How a value of this dimension is described in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dim::Any => "a quantity",
+            Dim::Cores => "a CPU quantity",
+            Dim::Bytes => "a memory quantity",
+        }
+    }
+}
+
 /// A type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
@@ -22,8 +65,8 @@ pub enum Ty {
     Float,
     /// `String`
     String,
-    /// `Quantity`: `500m`, `1Gi`
-    Quantity,
+    /// A quantity of a dimension: `Quantity` (any), `Cores` (`500m`, `2`), `Bytes` (`1Gi`, `512M`).
+    Quantity(Dim),
     /// `Duration`: `30s`
     Duration,
     /// `Percent`: `25%`
@@ -61,7 +104,9 @@ impl Ty {
             "Int" => Ty::Int,
             "Float" => Ty::Float,
             "String" => Ty::String,
-            "Quantity" => Ty::Quantity,
+            "Quantity" => Ty::Quantity(Dim::Any),
+            "Cores" => Ty::Quantity(Dim::Cores),
+            "Bytes" => Ty::Quantity(Dim::Bytes),
             "Duration" => Ty::Duration,
             "Percent" => Ty::Percent,
             "Secret" => Ty::Secret,
@@ -74,7 +119,8 @@ impl Ty {
 
     /// The names of the primitive types (for did-you-mean).
     pub const PRIMITIVES: &'static [&'static str] = &[
-        "Any", "Bool", "Int", "Float", "String", "Quantity", "Duration", "Percent", "Secret", "Tier", "Region", "Stack",
+        "Any", "Bool", "Int", "Float", "String", "Quantity", "Cores", "Bytes", "Duration", "Percent", "Secret", "Tier",
+        "Region", "Stack",
     ];
 
     /// Whether values of this type may be `none`.
@@ -109,7 +155,7 @@ impl fmt::Display for TyDisplay<'_> {
             Ty::Int => f.write_str("Int"),
             Ty::Float => f.write_str("Float"),
             Ty::String => f.write_str("String"),
-            Ty::Quantity => f.write_str("Quantity"),
+            Ty::Quantity(d) => f.write_str(d.type_name()),
             Ty::Duration => f.write_str("Duration"),
             Ty::Percent => f.write_str("Percent"),
             Ty::Secret => f.write_str("Secret"),

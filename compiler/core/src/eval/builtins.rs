@@ -244,8 +244,10 @@ pub const UNITS: &[&str] =
 pub fn unit_value(number: &str, unit: &str) -> Option<UnitValue> {
     let n: f64 = number.parse().ok()?;
     let text: Arc<str> = format!("{number}{unit}").into();
-    let q =
-        |mult: f64| UnitValue::Quantity(Quantity { value: n * mult, text: text.clone(), milli_suffix: unit == "m" });
+    let dim = if unit == "m" { crate::ty::Dim::Cores } else { crate::ty::Dim::Bytes };
+    let q = |mult: f64| {
+        UnitValue::Quantity(Quantity { value: n * mult, text: text.clone(), milli_suffix: unit == "m", dim })
+    };
     Some(match unit {
         "m" => q(0.001),
         "k" => q(1e3),

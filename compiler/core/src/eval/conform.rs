@@ -13,7 +13,7 @@ use crate::diagnostics::Code;
 use crate::items::item_syntax;
 use crate::loc::{Diag, Loc};
 use crate::signatures::alias_def;
-use crate::ty::Ty;
+use crate::ty::{Dim, Ty};
 
 /// Checks `value` against `ty`; reports a mismatch at the value's origin (or `at`).
 pub fn conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Value {
@@ -28,8 +28,8 @@ pub fn conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Value {
             let found = found_type(ctx, &v);
             // A number with the wrong kind of unit (`1Gi` for a Duration) is a unit error.
             let units = |t: &Ty| match t {
-                Ty::Optional(inner) => matches!(strip_alias(ctx, inner), Ty::Quantity | Ty::Duration | Ty::Percent),
-                other => matches!(other, Ty::Quantity | Ty::Duration | Ty::Percent),
+                Ty::Optional(inner) => matches!(strip_alias(ctx, inner), Ty::Quantity(_) | Ty::Duration | Ty::Percent),
+                other => matches!(other, Ty::Quantity(_) | Ty::Duration | Ty::Percent),
             };
             let value_is_unit = matches!(v.v, V::Quantity(_) | V::Duration(_) | V::Percent(_));
             let code =
@@ -43,8 +43,22 @@ pub fn conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Value {
             if where_ != at {
                 d = d.with_label(at, format!("`{}` expected because of this", ty.display(db)));
             }
-            if let (Ty::Duration, V::Quantity(_)) = (strip_alias(ctx, ty), &v.v) {
-                d = d.with_help("durations use `ms`, `s`, `m` or `h`, e.g. `30s`");
+            match (strip_alias(ctx, ty), &v.v) {
+                (Ty::Duration, V::Quantity(_)) => d = d.with_help("durations use `ms`, `s`, `m` or `h`, e.g. `30s`"),
+                (Ty::Quantity(Dim::Cores), V::Quantity(_)) => {
+                    d = d.with_help("CPU is written in cores: `2`, `1500m` (`m` is a thousandth of a core)")
+                }
+                (Ty::Quantity(Dim::Bytes), V::Quantity(q)) if q.milli_suffix => {
+                    d = d.with_help(format!(
+                        "memory is written in bytes: `{}Mi` or `{}M` (`m` means milli, not mega)",
+                        q.text.trim_end_matches('m'),
+                        q.text.trim_end_matches('m')
+                    ))
+                }
+                (Ty::Quantity(Dim::Bytes), V::Quantity(_)) => {
+                    d = d.with_help("memory is written in bytes: `512Mi`, `2Gi`")
+                }
+                _ => {}
             }
             ctx.report(d);
             Value::error()
@@ -61,6 +75,7 @@ fn found_type(ctx: &Ctx<'_>, v: &Value) -> String {
         V::List(_) => "a list".to_string(),
         V::Str(s) if s.len() <= 40 => format!("`String` (\"{s}\")"),
         V::Int(i) => format!("`Int` ({i})"),
+        V::Quantity(q) if q.dim != crate::ty::Dim::Any => format!("{} (`{}`)", q.dim.describe(), q.text),
         _ => format!("`{}`", v.type_name()),
     }
 }
@@ -91,16 +106,25 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
         },
         Ty::String => ok(matches!(value.v, V::Str(_)), value),
         Ty::Lit(s) => ok(matches!(&value.v, V::Str(x) if **x == **s), value),
-        Ty::Quantity => match value.v {
+        Ty::Quantity(dim) => match &value.v {
             V::Int(i) => Ok(Value {
                 v: V::Quantity(super::value::Quantity {
-                    value: i as f64,
+                    value: *i as f64,
                     text: i.to_string().into(),
                     milli_suffix: false,
+                    dim: *dim,
                 }),
                 ..value
             }),
-            V::Quantity(_) => Ok(value),
+            // A quantity takes the dimension it is given (`2` as Cores), never another one (`4Gi` as Cores).
+            V::Quantity(q) => match q.dim.join(*dim) {
+                Some(joined) if joined == q.dim => Ok(value),
+                Some(joined) => {
+                    let q = super::value::Quantity { dim: joined, ..q.clone() };
+                    Ok(Value { v: V::Quantity(q), ..value })
+                }
+                None => Err(value),
+            },
             _ => Err(value),
         },
         Ty::Duration => match &value.v {
@@ -186,7 +210,7 @@ fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
         | (Ty::Int, V::Int(_))
         | (Ty::Float, V::Int(_) | V::Float(_))
         | (Ty::String, V::Str(_))
-        | (Ty::Quantity, V::Quantity(_) | V::Int(_))
+        | (Ty::Quantity(_), V::Int(_))
         | (Ty::Duration, V::Duration(_))
         | (Ty::Percent, V::Percent(_))
         | (Ty::Secret, V::Secret(_))
@@ -194,6 +218,7 @@ fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
         | (Ty::Map(_), V::Record(_))
         | (Ty::Schema(_), V::Record(_)) => true,
         (Ty::Duration, V::Quantity(q)) => q.milli_suffix,
+        (Ty::Quantity(d), V::Quantity(q)) => q.dim.join(d).is_some(),
         (Ty::Lit(s), V::Str(x)) => **x == *s,
         _ => false,
     }

@@ -1028,7 +1028,10 @@ impl<'a> Ctx<'a> {
             }),
             _ => match arith(op, &a.v, &b.v) {
                 Ok(v) => v,
-                Err(msg) => return self.error(Code::EvaluationError, msg, at, "here"),
+                Err(ArithError::Eval(msg)) => return self.error(Code::EvaluationError, msg, at, "here"),
+                Err(ArithError::Dimensions(msg)) => {
+                    return self.error(Code::InvalidUnit, msg, at, "CPU and memory do not add up");
+                }
             },
         };
         match out {
@@ -1241,20 +1244,28 @@ fn compare(a: &V, b: &V) -> Option<std::cmp::Ordering> {
     }
 }
 
-fn arith(op: BinaryOp, a: &V, b: &V) -> Result<Option<V>, String> {
+/// Why an operator failed on values of fitting shapes.
+enum ArithError {
+    /// Overflow, division by zero.
+    Eval(String),
+    /// Quantities of different dimensions (CPU and memory).
+    Dimensions(String),
+}
+
+fn arith(op: BinaryOp, a: &V, b: &V) -> Result<Option<V>, ArithError> {
     use BinaryOp::*;
-    let overflow = || format!("integer overflow in `{}`", op.symbol());
+    let overflow = || ArithError::Eval(format!("integer overflow in `{}`", op.symbol()));
     Ok(Some(match (op, a, b) {
         (Add, V::Int(x), V::Int(y)) => V::Int(x.checked_add(*y).ok_or_else(overflow)?),
         (Sub, V::Int(x), V::Int(y)) => V::Int(x.checked_sub(*y).ok_or_else(overflow)?),
         (Mul, V::Int(x), V::Int(y)) => V::Int(x.checked_mul(*y).ok_or_else(overflow)?),
-        (Div | Rem, V::Int(_), V::Int(0)) => return Err("division by zero".into()),
+        (Div | Rem, V::Int(_), V::Int(0)) => return Err(ArithError::Eval("division by zero".into())),
         (Div, V::Int(x), V::Int(y)) => V::Int(x.checked_div(*y).ok_or_else(overflow)?),
         (Rem, V::Int(x), V::Int(y)) => V::Int(x.checked_rem(*y).ok_or_else(overflow)?),
         (Add | Sub | Mul | Div, V::Int(_) | V::Float(_), V::Int(_) | V::Float(_)) => {
             let (x, y) = (as_f64(a), as_f64(b));
             if op == Div && y == 0.0 {
-                return Err("division by zero".into());
+                return Err(ArithError::Eval("division by zero".into()));
             }
             V::Float(match op {
                 Add => x + y,
@@ -1273,11 +1284,21 @@ fn arith(op: BinaryOp, a: &V, b: &V) -> Result<Option<V>, String> {
             V::Record(Arc::new(Record { schema: None, fields, key_labels: x.key_labels.union(&y.key_labels) }))
         }
         (Add | Sub, V::Quantity(x), V::Quantity(y)) => {
+            let Some(dim) = x.dim.join(y.dim) else {
+                return Err(ArithError::Dimensions(format!(
+                    "`{}` cannot combine {} (`{}`) with {} (`{}`)",
+                    op.symbol(),
+                    x.dim.describe(),
+                    x.text,
+                    y.dim.describe(),
+                    y.text
+                )));
+            };
             let v = if op == Add { x.value + y.value } else { x.value - y.value };
-            V::Quantity(quantity_from_value(v))
+            V::Quantity(quantity_from_value(v, dim))
         }
         (Mul, V::Quantity(x), V::Int(n)) | (Mul, V::Int(n), V::Quantity(x)) => {
-            V::Quantity(quantity_from_value(x.value * *n as f64))
+            V::Quantity(quantity_from_value(x.value * *n as f64, x.dim))
         }
         (Add, V::Duration(x), V::Duration(y)) => V::Duration(x.saturating_add(*y)),
         (Sub, V::Duration(x), V::Duration(y)) => V::Duration(x.saturating_sub(*y)),
@@ -1296,18 +1317,20 @@ fn as_f64(v: &V) -> f64 {
     }
 }
 
-/// A quantity computed by arithmetic, printed in the most natural unit.
-fn quantity_from_value(v: f64) -> Quantity {
+/// A quantity computed by arithmetic, printed in the most natural unit of its
+/// dimension (binary suffixes only for bytes, milli only for fractions).
+fn quantity_from_value(v: f64, dim: crate::ty::Dim) -> Quantity {
     let text = if v.fract() == 0.0 {
         let i = v as i64;
         let units = [("Gi", 1i64 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)];
         units
             .iter()
+            .filter(|_| dim != crate::ty::Dim::Cores)
             .find(|(_, m)| i != 0 && i % m == 0)
             .map(|(u, m)| format!("{}{u}", i / m))
             .unwrap_or_else(|| i.to_string())
     } else {
         format!("{}m", (v * 1000.0).round() as i64)
     };
-    Quantity { value: v, text: text.into(), milli_suffix: false }
+    Quantity { value: v, text: text.into(), milli_suffix: false, dim }
 }

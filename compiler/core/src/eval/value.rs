@@ -142,6 +142,8 @@ pub struct Quantity {
     pub text: Arc<str>,
     /// Written with the `m` suffix, which means minutes for a `Duration`.
     pub milli_suffix: bool,
+    /// What it measures.
+    pub dim: crate::ty::Dim,
 }
 
 /// A record: a schema instance, a record literal or a map.
@@ -356,7 +358,7 @@ impl Value {
             V::Int(_) => "Int",
             V::Float(_) => "Float",
             V::Str(_) => "String",
-            V::Quantity(_) => "Quantity",
+            V::Quantity(q) => q.dim.type_name(),
             V::Duration(_) => "Duration",
             V::Percent(_) => "Percent",
             V::Secret(_) => "Secret",
