@@ -92,3 +92,29 @@ pub fn build(src: &Sources) -> (Duration, usize, usize) {
     let bytes = built.files.iter().map(|f| f.content.len()).sum();
     (start.elapsed(), built.files.len(), bytes)
 }
+
+/// An editor's keystroke: after a full check, one service body is edited (a
+/// line added inside it) and the diagnostics are asked for again. Returns the
+/// time of the edited file's diagnostics (what a language server pulls as you
+/// type) and of every diagnostic of the project (what `check --watch` would).
+pub fn edit_one_service(src: &Sources) -> (Duration, Duration) {
+    let mut db = Database::default();
+    let project = db.load_project(src.files.clone(), src.manifest.clone(), src.versions.clone());
+    warm(&db, project, &[], true);
+    let _ = project_diagnostics(&db, project);
+    let Some(file) = project.files(&db).iter().copied().find(|f| f.path(&db).starts_with("services/")) else {
+        return (Duration::ZERO, Duration::ZERO);
+    };
+    let text = file.text(&db).clone();
+    let Some(at) = text.find("service ").and_then(|s| text[s..].find("{\n").map(|b| s + b + 2)) else {
+        return (Duration::ZERO, Duration::ZERO);
+    };
+    let edited = format!("{}  // edited\n{}", &text[..at], &text[at..]);
+    db.set_file_text(file, edited);
+    let start = Instant::now();
+    let _ = sinfra_compiler::check::file_diagnostics(&db, project, file);
+    let file_time = start.elapsed();
+    let start = Instant::now();
+    let _ = project_diagnostics(&db, project);
+    (file_time, file_time + start.elapsed())
+}

@@ -68,6 +68,12 @@ pub struct Row {
     pub render: Duration,
     /// Diagnostics reported by `project_diagnostics`.
     pub diagnostics: usize,
+    /// Median wall time of `sinfrac build --stack <first stack>`.
+    pub stack_build_wall: Duration,
+    /// In-process, after a full check: one service edited, its file's diagnostics (median).
+    pub edit_file: Duration,
+    /// In-process, after a full check: one service edited, every diagnostic again (median).
+    pub edit_project: Duration,
 }
 
 /// Runs the benchmark and prints the tables.
@@ -151,6 +157,22 @@ fn measure_project(settings: &Settings, label: &str, dir: &Path) -> io::Result<R
     }
     row.build_min = walls.iter().copied().min().unwrap_or_default();
     row.build_wall = median(walls);
+    if let Some(stack) = first_stack(dir) {
+        let one = settings.work.join(format!("out-{label}-one").replace('=', ""));
+        let mut walls = Vec::new();
+        for _ in 0..runs {
+            if one.exists() {
+                fs::remove_dir_all(&one)?;
+            }
+            let r = measure::run(
+                Command::new(&settings.sinfrac).arg("build").arg(dir).arg("--out").arg(&one).arg("--stack").arg(&stack),
+            )?;
+            check_exit(&r, "build --stack", dir)?;
+            walls.push(r.wall);
+        }
+        row.stack_build_wall = median(walls);
+        let _ = fs::remove_dir_all(&one);
+    }
     let (files, bytes, docs) = output_stats(&out)?;
     row.out_files = files;
     row.out_bytes = bytes;
@@ -163,7 +185,12 @@ fn measure_project(settings: &Settings, label: &str, dir: &Path) -> io::Result<R
     let mut fulls = Vec::new();
     let mut parallels = Vec::new();
     let mut renders = Vec::new();
+    let mut edit_files = Vec::new();
+    let mut edit_projects = Vec::new();
     for _ in 0..runs {
+        let (file, project) = inproc::edit_one_service(&sources);
+        edit_files.push(file);
+        edit_projects.push(project);
         statics.push(inproc::syntax_and_names(&sources).0);
         let (t, n) = inproc::full_check(&sources, false);
         fulls.push(t);
@@ -175,7 +202,15 @@ fn measure_project(settings: &Settings, label: &str, dir: &Path) -> io::Result<R
     row.full_check = median(fulls);
     row.full_check_parallel = median(parallels);
     row.render = median(renders);
+    row.edit_file = median(edit_files);
+    row.edit_project = median(edit_projects);
     Ok(row)
+}
+
+/// The first stack declared in the project's `platform.sinfra` (`stack NAME {`), if any.
+fn first_stack(dir: &Path) -> Option<String> {
+    let text = fs::read_to_string(dir.join("platform.sinfra")).ok()?;
+    text.lines().find_map(|l| l.trim_start().strip_prefix("stack ")?.split_whitespace().next().map(str::to_string))
 }
 
 fn check_exit(r: &measure::Run, what: &str, dir: &Path) -> io::Result<()> {
@@ -252,6 +287,24 @@ pub fn table(rows: &[Row], runs: usize) -> String {
     for r in rows {
         let (st, full, par, render) = (ms(r.static_check), ms(r.full_check), ms(r.full_check_parallel), ms(r.render));
         let _ = writeln!(s, "| {} | {st} | {full} | {par} | {render} | {} |", r.label, r.diagnostics);
+    }
+    let _ = writeln!(s, "\nOne stack, and one edit (median of {runs} runs)\n");
+    let _ = writeln!(
+        s,
+        "| project | `build --stack <first>` | share of a full build | one service edited: its file's diagnostics | one service edited: all diagnostics |"
+    );
+    let _ = writeln!(s, "|---|--:|--:|--:|--:|");
+    for r in rows {
+        let share = r.stack_build_wall.as_secs_f64() / r.build_wall.as_secs_f64().max(1e-9);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.2} | {} | {} |",
+            r.label,
+            ms(r.stack_build_wall),
+            share,
+            ms(r.edit_file),
+            ms(r.edit_project)
+        );
     }
     s
 }

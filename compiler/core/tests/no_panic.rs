@@ -1,6 +1,9 @@
 //! The whole checker never panics: `project_diagnostics` (and the emitter) on
 //! mutated copies of the example project, and on deep or huge inputs.
 
+// Tests read the example project from disk; the core itself does no IO.
+#![allow(clippy::disallowed_methods)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -193,9 +193,8 @@ pub fn static_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>>
     out.extend(resolve_all(db, info.diags.iter().cloned()));
     let mut item_diags = Vec::new();
     for &file in project.files(db) {
-        out.extend(syntax_diagnostics(db, file).iter().cloned());
+        out.extend(file_diagnostics(db, project, file).iter().cloned());
         for &item in file_items(db, file) {
-            item_diags.extend(check_item(db, project, item).iter().cloned());
             match item.tag(db) {
                 ItemTag::Let if info.stacks.is_empty() => {
                     item_diags.extend(let_value(db, project, item, None).diags.iter().cloned())
@@ -208,6 +207,17 @@ pub fn static_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>>
         }
     }
     out.extend(resolve_all(db, item_diags));
+    Arc::new(out)
+}
+
+/// The problems of one file that no stack decides — syntax and the static check
+/// of each of its items — with file positions, unsorted. An editor shows them as
+/// you type: after an edit only the edited file's queries re-run.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn Db, project: Project, file: SourceFile) -> Arc<Vec<Diagnostic>> {
+    let mut out = syntax_diagnostics(db, file).to_vec();
+    let items = file_items(db, file).iter().flat_map(|&item| check_item(db, project, item).iter().cloned());
+    out.extend(resolve_all(db, items.collect::<Vec<_>>()));
     Arc::new(out)
 }
 
