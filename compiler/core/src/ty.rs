@@ -38,6 +38,28 @@ impl Dim {
         }
     }
 
+    /// The dimension a unit suffix gives a quantity literal (`None`: not a quantity unit).
+    pub fn of_unit(unit: &str) -> Option<Dim> {
+        match unit {
+            "m" => Some(Dim::Cores),
+            "k" | "M" | "G" | "T" | "P" | "E" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" => Some(Dim::Bytes),
+            _ => None,
+        }
+    }
+
+    /// How to write a value of this dimension, for a quantity `text` of another one.
+    pub fn help(self, text: &str) -> Option<String> {
+        match self {
+            Dim::Cores => Some("CPU is written in cores: `2`, `1500m` (`m` is a thousandth of a core)".to_string()),
+            Dim::Bytes if text.ends_with('m') => {
+                let n = text.trim_end_matches('m');
+                Some(format!("memory is written in bytes: `{n}Mi` or `{n}M` (`m` means milli, not mega)"))
+            }
+            Dim::Bytes => Some("memory is written in bytes: `512Mi`, `2Gi`".to_string()),
+            Dim::Any => None,
+        }
+    }
+
     /// How a value of this dimension is described in messages.
     pub fn describe(self) -> &'static str {
         match self {

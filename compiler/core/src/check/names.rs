@@ -265,10 +265,14 @@ impl Walker<'_> {
                         );
                     }
                     if let Some(d) = &f.default {
+                        self.dimensions(&f.name.name, d);
                         self.expr(d);
                     }
                 }
-                Member::Assign(a) => self.expr(&a.value),
+                Member::Assign(a) => {
+                    self.dimensions(&a.name.name, &a.value);
+                    self.expr(&a.value)
+                }
                 Member::Let(l, _) => {
                     if let Some(t) = &l.ty {
                         crate::resolve::lower_type(self.db, &self.scope, self.item, t, &mut self.diags);
@@ -425,6 +429,60 @@ impl Walker<'_> {
                     self.expr(body);
                     self.locals.pop();
                 }
+            }
+        }
+    }
+
+    /// E0203 for a quantity literal of the wrong dimension given to a field
+    /// (`cpu = 4Gi`, `memory = 128m`), in every arm of the value — so a schema
+    /// nobody instantiates yet, or an arm no stack takes, is checked too. The
+    /// evaluator reports the same problem at the same places (one root cause).
+    fn dimensions(&mut self, field: &str, value: &Expr) {
+        use crate::ty::{Dim, Ty};
+        let Some(mut ty) = self.typed.iter().rev().find(|(n, _)| n == field).map(|(_, t)| t.clone()) else { return };
+        let alias_name = match &ty {
+            Ty::Alias(a) => Some(a.name(self.db).clone()),
+            _ => None,
+        };
+        for _ in 0..16 {
+            match ty {
+                Ty::Alias(a) => ty = alias_def(self.db, self.project, a).base.clone(),
+                Ty::Optional(inner) => ty = *inner,
+                _ => break,
+            }
+        }
+        let Ty::Quantity(expected) = ty else { return };
+        if expected == Dim::Any {
+            return;
+        }
+        let shown = alias_name.unwrap_or_else(|| expected.type_name().to_string());
+        let mut results = vec![value];
+        while let Some(e) = results.pop() {
+            match &e.kind {
+                ExprKind::Match(_, arms) => results.extend(arms.iter().map(|a| &a.body)),
+                ExprKind::If(_, a, b) => results.extend([&**a, &**b]),
+                ExprKind::Let(_, body) => results.push(body),
+                ExprKind::Unit { number, unit } => {
+                    let Some(found) = Dim::of_unit(unit) else { continue };
+                    if found.join(expected).is_some() {
+                        continue;
+                    }
+                    let text = format!("{number}{unit}");
+                    let mut d = Diag::new(
+                        Code::InvalidUnit,
+                        format!("expected `{shown}`, found {} (`{text}`)", found.describe()),
+                        self.loc(e.span),
+                        format!("this is {} (`{text}`)", found.describe()),
+                    );
+                    if e.span != value.span {
+                        d = d.with_label(self.loc(value.span), format!("`{shown}` expected because of this"));
+                    }
+                    if let Some(help) = expected.help(&text) {
+                        d = d.with_help(help);
+                    }
+                    self.diags.push(d);
+                }
+                _ => {}
             }
         }
     }

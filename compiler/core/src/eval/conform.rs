@@ -13,7 +13,7 @@ use crate::diagnostics::Code;
 use crate::items::item_syntax;
 use crate::loc::{Diag, Loc};
 use crate::signatures::alias_def;
-use crate::ty::{Dim, Ty};
+use crate::ty::Ty;
 
 /// Checks `value` against `ty`; reports a mismatch at the value's origin (or `at`).
 pub fn conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Value {
@@ -45,18 +45,10 @@ pub fn conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Value {
             }
             match (strip_alias(ctx, ty), &v.v) {
                 (Ty::Duration, V::Quantity(_)) => d = d.with_help("durations use `ms`, `s`, `m` or `h`, e.g. `30s`"),
-                (Ty::Quantity(Dim::Cores), V::Quantity(_)) => {
-                    d = d.with_help("CPU is written in cores: `2`, `1500m` (`m` is a thousandth of a core)")
-                }
-                (Ty::Quantity(Dim::Bytes), V::Quantity(q)) if q.milli_suffix => {
-                    d = d.with_help(format!(
-                        "memory is written in bytes: `{}Mi` or `{}M` (`m` means milli, not mega)",
-                        q.text.trim_end_matches('m'),
-                        q.text.trim_end_matches('m')
-                    ))
-                }
-                (Ty::Quantity(Dim::Bytes), V::Quantity(_)) => {
-                    d = d.with_help("memory is written in bytes: `512Mi`, `2Gi`")
+                (Ty::Quantity(dim), V::Quantity(q)) => {
+                    if let Some(help) = dim.help(&q.text) {
+                        d = d.with_help(help);
+                    }
                 }
                 _ => {}
             }
