@@ -38,7 +38,14 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
         project,
     };
     match &syntax.ast.kind {
-        ItemKind::Let(decl) => w.expr(&decl.value),
+        ItemKind::Let(decl) => {
+            if let Some(t) = &decl.ty {
+                // Type problems of the annotation are reported by evaluation (`eval_let_decl`).
+                let ty = crate::resolve::lower_type(db, &w.scope, item, t, &mut Vec::new());
+                w.records(&ty, &decl.value);
+            }
+            w.expr(&decl.value)
+        }
         ItemKind::Fn(decl) => {
             w.diags.extend(fn_sig(db, project, item).diags.iter().cloned());
             let mut names = Vec::new();
@@ -266,16 +273,19 @@ impl Walker<'_> {
                     }
                     if let Some(d) = &f.default {
                         self.dimensions(&f.name.name, d);
+                        self.field_records(&f.name.name, d);
                         self.expr(d);
                     }
                 }
                 Member::Assign(a) => {
                     self.dimensions(&a.name.name, &a.value);
+                    self.field_records(&a.name.name, &a.value);
                     self.expr(&a.value)
                 }
                 Member::Let(l, _) => {
                     if let Some(t) = &l.ty {
-                        crate::resolve::lower_type(self.db, &self.scope, self.item, t, &mut self.diags);
+                        let ty = crate::resolve::lower_type(self.db, &self.scope, self.item, t, &mut self.diags);
+                        self.records(&ty, &l.value);
                     }
                     self.expr(&l.value)
                 }
@@ -383,6 +393,7 @@ impl Walker<'_> {
                         ExprKind::Name(n) => self.name(&n.name, n.span, true),
                         _ => stack.push((callee, 0)),
                     }
+                    self.arity(callee, args.len(), e.span);
                     stack.extend(args.iter().map(|a| (a, 0)));
                 }
                 ExprKind::List(items) => stack.extend(items.iter().map(|a| (a, 0))),
@@ -481,6 +492,112 @@ impl Walker<'_> {
                         d = d.with_help(help);
                     }
                     self.diags.push(d);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// E0204 for a call with the wrong number of arguments to a function or a
+    /// builtin, called or not (the evaluator reports the same at the same place).
+    fn arity(&mut self, callee: &Expr, given: usize, at: Span) {
+        let target = match &callee.kind {
+            ExprKind::Name(n) if !self.locals.contains(&n.name) => self.scope.global(&n.name),
+            ExprKind::Field(m, member) => match &m.kind {
+                ExprKind::Name(module) if !self.locals.contains(&module.name) => {
+                    self.scope.index.member(&module.name, &member.name).map(crate::resolve::Global::Item)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let (name, min, max) = match target {
+            Some(crate::resolve::Global::Builtin(b)) => {
+                let (min, max) = builtins::arity(b);
+                (b.to_string(), min, max)
+            }
+            Some(crate::resolve::Global::Item(f)) if f.tag(self.db) == ItemTag::Fn => {
+                let n = fn_sig(self.db, self.project, f).params.len();
+                (f.name(self.db).clone(), n, n)
+            }
+            _ => return,
+        };
+        if (min..=max).contains(&given) {
+            return;
+        }
+        let expected = if min == max { min.to_string() } else { format!("{min} or {max}") };
+        self.diags.push(Diag::new(
+            Code::WrongArgumentCount,
+            format!("`{name}` takes {expected} argument(s), {given} given"),
+            self.loc(at),
+            "wrong number of arguments",
+        ));
+    }
+
+    /// Record literals given to a field of a schema type, checked against the schema.
+    fn field_records(&mut self, field: &str, value: &Expr) {
+        if let Some(ty) = self.typed.iter().rev().find(|(n, _)| n == field).map(|(_, t)| t.clone()) {
+            self.records(&ty, value);
+        }
+    }
+
+    /// E0104/E0105 for record literals whose expected type is a schema —
+    /// in every arm and nested record, evaluated or not (the evaluator reports
+    /// the same problems at the same places for what it evaluates).
+    fn records(&mut self, ty: &crate::ty::Ty, value: &Expr) {
+        use crate::ty::Ty;
+        let mut ty = ty.clone();
+        for _ in 0..16 {
+            match ty {
+                Ty::Alias(a) => ty = alias_def(self.db, self.project, a).base.clone(),
+                Ty::Optional(inner) => ty = *inner,
+                _ => break,
+            }
+        }
+        let mut results = vec![value];
+        while let Some(e) = results.pop() {
+            match (&e.kind, &ty) {
+                (ExprKind::Match(_, arms), _) => results.extend(arms.iter().map(|a| &a.body)),
+                (ExprKind::If(_, a, b), _) => results.extend([&**a, &**b]),
+                (ExprKind::Let(_, body), _) => results.push(body),
+                (ExprKind::List(items), Ty::List(inner)) => {
+                    for item in items {
+                        self.records(inner, item);
+                    }
+                }
+                (ExprKind::Record(entries), Ty::Schema(schema)) => {
+                    let def = schema_def(self.db, self.project, *schema).clone();
+                    for en in entries {
+                        let key = en.key.text();
+                        match def.fields.get(key) {
+                            Some(f) => self.records(&f.ty.clone(), &en.value),
+                            None => {
+                                let span = match &en.key {
+                                    sinfra_syntax::ast::RecordKey::Ident(i) => i.span,
+                                    sinfra_syntax::ast::RecordKey::Str(_, s) => *s,
+                                };
+                                self.diags.push(unknown_field(self.db, self.item, &def, key, span));
+                            }
+                        }
+                    }
+                    let missing: Vec<String> = def
+                        .fields
+                        .iter()
+                        .filter(|(n, f)| f.required() && !entries.iter().any(|en| en.key.text() == n.as_str()))
+                        .map(|(n, _)| format!("`{n}`"))
+                        .collect();
+                    if !missing.is_empty() {
+                        let list = missing.join(", ");
+                        self.diags.push(
+                            Diag::new(
+                                Code::MissingField,
+                                format!("missing required field {list} of `{}`", schema.name(self.db)),
+                                self.loc(e.span),
+                                "incomplete record",
+                            )
+                            .with_help(format!("set {list}")),
+                        );
+                    }
                 }
                 _ => {}
             }
