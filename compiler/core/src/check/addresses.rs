@@ -106,6 +106,10 @@ fn is_token_char(c: char) -> bool {
 /// not preceded by a token character or a dot, not followed by a token
 /// character or by a dot that continues the name.
 fn contains_token(haystack: &str, needle: &str) -> bool {
+    // Most strings are shorter than an address: skip building a searcher for them.
+    if needle.len() > haystack.len() {
+        return false;
+    }
     let mut from = 0;
     while let Some(pos) = haystack[from..].find(needle) {
         let start = from + pos;
@@ -135,7 +139,7 @@ pub fn find_address<'t>(
         return None;
     }
     let lower = text.to_lowercase();
-    table.iter().enumerate().find(|(_, a)| a.needles.iter().any(|n| contains_token(&lower, n)) && relevant(a))
+    table.iter().enumerate().find(|(_, a)| relevant(a) && a.needles.iter().any(|n| contains_token(&lower, n)))
 }
 
 #[cfg(test)]
