@@ -152,7 +152,12 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
             Int(n) if (0..=100_000).contains(&n) => {
                 List(Arc::new((0..n).map(|i| Value::new(Int(i), Option::None)).collect()))
             }
-            Int(n) => return Err(format!("`range({n})`: the count must be between 0 and 100000")),
+            Int(n) => {
+                return Err(format!(
+                    "`range({n})`: the count must be between 0 and 100000 (the limit); \
+                     iterate over the data itself, or over smaller ranges"
+                ));
+            }
             _ => return Err(format!("`range` expects an Int, found {}", args[0].type_name())),
         },
         "merge" => match (&args[0].v, &args[1].v) {
