@@ -1,6 +1,7 @@
 //! `sinfra-bench`: the synthetic project generator and the benchmark driver
 //! for `sinfrac`. See `docs/performance.md`.
 
+mod fuzz;
 mod generate;
 mod inproc;
 mod measure;
@@ -61,6 +62,28 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+    /// Runs the `check` fuzz target on stable Rust: the seed corpus, then random
+    /// mutations of it, for a given time; prints executions per second.
+    FuzzCheck {
+        /// How long to run, in seconds.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// The seed corpus directory.
+        #[arg(long, default_value = "tests/corpus/check")]
+        corpus: PathBuf,
+        /// A libFuzzer dictionary for the mutator.
+        #[arg(long, default_value = "fuzz/sinfra.dict")]
+        dict: PathBuf,
+        /// Where a crashing input (and the slowest input) is written.
+        #[arg(long, default_value = "fuzz-crashes")]
+        crashes: PathBuf,
+        /// The random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The longest input generated, in bytes.
+        #[arg(long, default_value_t = 16_384)]
+        max_len: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +103,23 @@ fn main() -> ExitCode {
                 work.unwrap_or_else(|| std::env::temp_dir().join(format!("sinfra-bench-{}", std::process::id())));
             let settings = run::Settings { sizes, sinfrac, runs, per_file, example: Some(example), work, keep };
             run::run(&settings).map(|_| ())
+        }
+        Cmd::FuzzCheck { seconds, corpus, dict, crashes, seed, max_len } => {
+            let settings = fuzz::Settings { seconds, corpus, dict: Some(dict), crashes, seed, max_len };
+            // On a thread with the stack `sinfrac` gives the compiler.
+            let worker = std::thread::Builder::new()
+                .stack_size(sinfra_compiler::parallel::STACK_SIZE)
+                .spawn(move || fuzz::run(&settings));
+            match worker.map(|w| w.join()) {
+                Ok(Ok(Ok(outcome))) if outcome.crash.is_some() => return ExitCode::FAILURE,
+                Ok(Ok(Ok(outcome))) => {
+                    eprintln!("{} executions in {:.1} s, no panic", outcome.executions, outcome.elapsed.as_secs_f64());
+                    Ok(())
+                }
+                Ok(Ok(Err(e))) => Err(e),
+                Ok(Err(_)) => Err(std::io::Error::other("the fuzz thread panicked")),
+                Err(e) => Err(e),
+            }
         }
     };
     match result {

@@ -1,23 +1,17 @@
 //! The whole checker never panics: arbitrary bytes as the single file of a
-//! project, through `project_diagnostics` and the emitter.
+//! project, through `project_diagnostics` and the emitter. One database is
+//! kept across inputs (see `sinfra_bench::check_target`), so the stdlib is
+//! parsed and checked once, not once per input.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use sinfra_compiler::check::project_diagnostics;
-use sinfra_compiler::db::Database;
+use std::sync::Mutex;
 
-const MANIFEST: &str = "[project]\nname = \"fuzz\"\n";
-/// The example's version datastore, so that `image("api")` and friends resolve.
-const VERSIONS: &str = include_str!("../../examples/acme/versions.toml");
+use libfuzzer_sys::fuzz_target;
+use sinfra_bench::check_target::CheckTarget;
+
+static TARGET: Mutex<Option<CheckTarget>> = Mutex::new(None);
 
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data).into_owned();
-    let mut db = Database::default();
-    let project =
-        db.load_project(vec![("main.sinfra".to_string(), text)], MANIFEST.to_string(), Some(VERSIONS.to_string()));
-    let diags = project_diagnostics(&db, project);
-    // A project that checks clean must also build.
-    if diags.iter().all(|d| !d.is_error()) {
-        let _ = sinfra_compiler::emit::build(&db, project, &[]);
-    }
+    let mut target = TARGET.lock().unwrap_or_else(|e| e.into_inner());
+    target.get_or_insert_with(CheckTarget::new).run(data);
 });

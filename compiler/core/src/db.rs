@@ -90,7 +90,9 @@ impl Database {
     }
 
     /// Creates the project input from project files (path, text), the manifest
-    /// text and the versions text. The stdlib modules are added here.
+    /// text and the versions text. The stdlib modules are added here, as inputs
+    /// of high durability: they never change, so after an edit salsa skips
+    /// re-validating what is derived from them alone.
     pub fn load_project(
         &mut self,
         files: Vec<(String, String)>,
@@ -99,7 +101,11 @@ impl Database {
     ) -> Project {
         let mut inputs: Vec<SourceFile> = stdlib::MODULES
             .iter()
-            .map(|m| SourceFile::new(self, m.path(), m.text.to_string(), Origin::Stdlib))
+            .map(|m| {
+                SourceFile::builder(m.path(), m.text.to_string(), Origin::Stdlib)
+                    .durability(salsa::Durability::HIGH)
+                    .new(self)
+            })
             .collect();
         inputs.extend(files.into_iter().map(|(p, t)| SourceFile::new(self, p, t, Origin::Project)));
         inputs.sort_by(|a, b| a.path(self).cmp(b.path(self)));

@@ -368,6 +368,53 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Its shape, taken out (`Expr` implements `Drop`, so fields cannot be moved out).
+    pub fn into_kind(mut self) -> ExprKind {
+        std::mem::replace(&mut self.kind, ExprKind::Error)
+    }
+
+    /// What a child is replaced with while a tree is taken apart.
+    fn placeholder() -> Expr {
+        Expr { kind: ExprKind::Error, span: Span::default() }
+    }
+
+    /// The children that make chains, hence deep trees: the operands of
+    /// operators, the bases of postfix operations, the branches of `if` and
+    /// the body of `let`.
+    fn chain_children(&mut self) -> impl Iterator<Item = &mut Box<Expr>> {
+        let (a, b, c) = match &mut self.kind {
+            ExprKind::Field(x, _) | ExprKind::At(x, _) | ExprKind::Unary(_, x) | ExprKind::Call(x, _) => {
+                (Some(x), None, None)
+            }
+            ExprKind::Let(_, x) => (Some(x), None, None),
+            ExprKind::Index(x, y) | ExprKind::Binary(_, x, y) => (Some(x), Some(y), None),
+            ExprKind::If(x, y, z) => (Some(x), Some(y), Some(z)),
+            _ => (None, None, None),
+        };
+        a.into_iter().chain(b).chain(c)
+    }
+}
+
+impl Drop for Expr {
+    /// A chain of 500,000 links is a tree 500,000 deep: it is taken apart in
+    /// a loop, because a recursive drop would overflow the stack.
+    fn drop(&mut self) {
+        fn detach(e: &mut Expr, pending: &mut Vec<Expr>) {
+            for child in e.chain_children() {
+                if child.chain_children().next().is_some() {
+                    pending.push(std::mem::replace(&mut **child, Expr::placeholder()));
+                }
+            }
+        }
+        let mut pending: Vec<Expr> = Vec::new();
+        detach(self, &mut pending);
+        while let Some(mut e) = pending.pop() {
+            detach(&mut e, &mut pending);
+        }
+    }
+}
+
 /// The shapes of expressions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {

@@ -14,7 +14,10 @@ use crate::lexer::{LexErrorKind, Lexed, Token, lex, unescape};
 use crate::span::Span;
 use crate::trivia::Trivia;
 
-/// The deepest bracket nesting the parser accepts; deeper input is reported, not parsed.
+/// The deepest nesting the parser accepts — brackets, and `if`, `let … in`,
+/// `match` and comprehensions inside one another — deeper input is reported,
+/// not parsed. Chains (`a + b + …`, `a.b.c`, `else if`, `let … in let …`) are
+/// not nesting.
 pub const MAX_NESTING: usize = 256;
 
 /// What a syntax error is about.
@@ -33,7 +36,7 @@ pub enum SyntaxErrorKind {
     InvalidEscape,
     /// A number that does not fit.
     NumberTooLarge,
-    /// Brackets nested deeper than [`MAX_NESTING`].
+    /// Brackets or expressions nested deeper than [`MAX_NESTING`].
     TooDeep,
 }
 
@@ -92,23 +95,101 @@ pub fn parse(src: &str) -> Parse {
     Parse { file, errors, trivia }
 }
 
-/// The significant tokens, cut at the first bracket nested deeper than [`MAX_NESTING`].
+/// What opens a level of nesting, for [`significant_within_depth`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Open {
+    /// `{`, `[`, `(` or an interpolated string, until its closing token.
+    Bracket(Token),
+    /// `if`, until its `else` (the `else` branch is a chain, not nesting).
+    If,
+    /// `let` in an expression, until its `in`.
+    Let,
+    /// `for` of a comprehension, until its `in`.
+    For,
+    /// `match`, until the `{` of its arms.
+    Match,
+}
+
+/// The significant tokens, cut where nesting goes deeper than [`MAX_NESTING`].
+///
+/// Nesting is what makes the parser (and every later walk of the tree)
+/// recurse: brackets, and the parts of `if`, `let … in` and `match` that
+/// hold an expression before the construct goes on. Chains do not nest: a
+/// sum of 10,000 terms, `a.b.c…`, `else if …` and `let … in let … in` are
+/// parsed in loops.
 fn significant_within_depth(lexed: &Lexed, errors: &mut Vec<SyntaxError>) -> Vec<(Token, SimpleSpan)> {
-    let mut depth = 0usize;
-    let mut out = Vec::with_capacity(lexed.tokens.len());
+    let mut open: Vec<Open> = Vec::new();
+    let mut out: Vec<(Token, SimpleSpan)> = Vec::with_capacity(lexed.tokens.len());
     for (tok, span) in lexed.significant() {
+        let prev = out.last().map(|(t, _)| *t);
         match tok {
-            Token::LBrace | Token::LBracket | Token::LParen | Token::StrHead => depth += 1,
-            Token::RBrace | Token::RBracket | Token::RParen | Token::StrTail => depth = depth.saturating_sub(1),
+            Token::LBrace | Token::LBracket | Token::LParen | Token::StrHead => {
+                if tok == Token::LBrace && open.last() == Some(&Open::Match) {
+                    open.pop();
+                }
+                open.push(Open::Bracket(tok));
+            }
+            // A closing token also closes every keyword left open inside its bracket.
+            Token::RBrace | Token::RBracket | Token::RParen | Token::StrTail => {
+                if let Some(i) = open.iter().rposition(|o| matches!(o, Open::Bracket(_))) {
+                    open.truncate(i);
+                }
+            }
+            Token::If => open.push(Open::If),
+            Token::Else if open.last() == Some(&Open::If) => {
+                open.pop();
+            }
+            Token::Let if prev.is_some_and(|p| expects_expression(p, &open)) => open.push(Open::Let),
+            Token::For => open.push(Open::For),
+            Token::In if matches!(open.last(), Some(Open::Let | Open::For)) => {
+                open.pop();
+            }
+            Token::Match => open.push(Open::Match),
             _ => {}
         }
-        if depth > MAX_NESTING {
+        if open.len() > MAX_NESTING {
             errors.push(SyntaxError { kind: SyntaxErrorKind::TooDeep, span });
             break;
         }
         out.push((tok, SimpleSpan::from(span.range())));
     }
     out
+}
+
+/// Whether an expression follows `prev`, so that a `let` after it is a
+/// `let … in` expression and not a declaration (whose `let` follows the end
+/// of an item or member, or a `{`, `,` or `;` of a body).
+fn expects_expression(prev: Token, open: &[Open]) -> bool {
+    match prev {
+        Token::Comma => matches!(open.last(), Some(Open::Bracket(Token::LParen | Token::LBracket))),
+        Token::Eq
+        | Token::In
+        | Token::If
+        | Token::Then
+        | Token::Else
+        | Token::Match
+        | Token::FatArrow
+        | Token::LParen
+        | Token::LBracket
+        | Token::StrHead
+        | Token::StrMid
+        | Token::Plus
+        | Token::Minus
+        | Token::Star
+        | Token::Slash
+        | Token::Percent
+        | Token::EqEq
+        | Token::NotEq
+        | Token::Lt
+        | Token::LtEq
+        | Token::Gt
+        | Token::GtEq
+        | Token::AndAnd
+        | Token::OrOr
+        | Token::QuestionQuestion
+        | Token::Bang => true,
+        _ => false,
+    }
 }
 
 fn convert_error(e: &Rich<'_, Token>) -> SyntaxError {
@@ -256,9 +337,10 @@ where
         let atom = choice((named, list, map, lit, paren))
             .map_with(|kind, e| TypeExpr { kind, span: sp(e.span()) })
             .labelled("type");
-        let optional = atom.foldl_with(just(Token::Question).repeated(), |t, _, e| TypeExpr {
-            kind: TypeExprKind::Optional(Box::new(t)),
-            span: sp(e.span()),
+        // `T? ?` is `T?`: one level however many `?`, so the tree stays shallow.
+        let optional = atom.foldl_with(just(Token::Question).repeated(), |t, _, e| match t.kind {
+            TypeExprKind::Optional(_) => TypeExpr { span: sp(e.span()), ..t },
+            _ => TypeExpr { kind: TypeExprKind::Optional(Box::new(t)), span: sp(e.span()) },
         });
         optional.separated_by(just(Token::Pipe)).at_least(1).collect::<Vec<_>>().map_with(|mut types, e| {
             if types.len() == 1 {
@@ -382,7 +464,7 @@ where
             )));
 
         let paren =
-            expr.clone().delimited_by(just(Token::LParen), just(Token::RParen)).map(|e: Expr| e.kind).recover_with(
+            expr.clone().delimited_by(just(Token::LParen), just(Token::RParen)).map(Expr::into_kind).recover_with(
                 via_parser(nested_delimiters(
                     Token::LParen,
                     Token::RParen,
@@ -391,13 +473,19 @@ where
                 )),
             );
 
-        let if_expr = just(Token::If)
+        // `if a then x else if b then y else z`: the heads are parsed in a loop
+        // and folded, so a long `else if` chain does not nest the parser.
+        let if_head = just(Token::If)
             .ignore_then(expr.clone())
             .then_ignore(just(Token::Then))
             .then(expr.clone())
             .then_ignore(just(Token::Else))
-            .then(expr.clone())
-            .map(|((c, a), b)| ExprKind::If(Box::new(c), Box::new(a), Box::new(b)));
+            .map_with(|(c, a), e| (c, a, sp(e.span())));
+        let if_expr = if_head.repeated().at_least(1).foldr(expr.clone(), |(c, a, head), b: Expr| Expr {
+            span: head.cover(b.span),
+            kind: ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+        });
+        let if_expr = if_expr.map(Expr::into_kind);
 
         let pattern = choice((
             just(Token::Ident).map_with(move |_, e| {
@@ -442,32 +530,46 @@ where
             )
             .map(|(scrutinee, arms)| ExprKind::Match(Box::new(scrutinee), arms));
 
-        let let_expr = just(Token::Let)
+        // `let a = 1 in let b = 2 in …`: a chain, parsed in a loop like `else if`.
+        let let_head = just(Token::Let)
             .ignore_then(ident(src))
             .then(just(Token::Colon).ignore_then(type_expr(src)).or_not())
             .then_ignore(just(Token::Eq))
             .then(expr.clone())
             .then_ignore(just(Token::In))
-            .then(expr.clone())
-            .map(|(((name, ty), value), body)| ExprKind::Let(Box::new(LetDecl { name, ty, value }), Box::new(body)));
+            .map_with(|((name, ty), value), e| (LetDecl { name, ty, value }, sp(e.span())));
+        let let_expr = let_head
+            .repeated()
+            .at_least(1)
+            .foldr(expr.clone(), |(decl, head), body: Expr| Expr {
+                span: head.cover(body.span),
+                kind: ExprKind::Let(Box::new(decl), Box::new(body)),
+            })
+            .map(Expr::into_kind);
 
-        let atom = choice((
-            int,
-            float,
-            unit,
-            plain_str,
-            interp_str,
-            literal,
-            ident(src).map(ExprKind::Name),
-            list_like,
-            record_like,
-            paren,
-            if_expr,
-            match_expr,
-            let_expr,
-        ))
-        .map_with(|kind, e| Expr { kind, span: sp(e.span()) })
-        .labelled("expression")
+        // A `recursive` of its own, though it does not recurse: chumsky grows
+        // the stack at every `recursive`, and the path from `expr` through the
+        // operator layers to an `if` and back to `expr` is long enough (in debug
+        // builds) to overrun its red zone when nothing is checked in between.
+        let atom = recursive(move |_| {
+            choice((
+                int,
+                float,
+                unit,
+                plain_str,
+                interp_str,
+                literal,
+                ident(src).map(ExprKind::Name),
+                list_like,
+                record_like,
+                paren,
+                if_expr,
+                match_expr,
+                let_expr,
+            ))
+            .map_with(|kind, e| Expr { kind, span: sp(e.span()) })
+            .labelled("expression")
+        })
         .boxed();
 
         enum Postfix {

@@ -116,6 +116,11 @@ impl LineIndex {
         pos
     }
 
+    /// The 0-based line of a byte offset (clamped to the text), without counting columns.
+    pub fn line(&self, offset: u32) -> u32 {
+        self.inner.line_col(offset.min(u32::from(self.inner.len())).into()).line
+    }
+
     /// The 1-based line and 1-based character column of a byte offset, for humans.
     pub fn line_col_1(&self, text: &str, offset: u32) -> (u32, u32) {
         let offset = self.skip_bom(offset.min(text.len() as u32));

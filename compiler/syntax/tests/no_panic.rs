@@ -1,6 +1,9 @@
 //! The parser never panics and the lexer is lossless, on token soup, on
 //! mutations of the example project's files, and on deep or huge inputs.
 
+// Tests read the example and the stdlib from disk and honour PROPTEST_CASES; the crate itself does no IO.
+#![allow(clippy::disallowed_methods)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

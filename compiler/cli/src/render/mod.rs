@@ -13,6 +13,7 @@
 
 pub mod json;
 pub mod sarif;
+mod snippet;
 pub mod terminal;
 
 use std::borrow::Cow;
@@ -129,11 +130,6 @@ impl Files {
     /// The loaded file at `path`, if its text was available.
     pub fn get(&self, path: &str) -> Option<&File> {
         self.files.get(path).and_then(Option::as_ref)
-    }
-
-    /// Every loaded file.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &File)> {
-        self.files.iter().filter_map(|(p, f)| f.as_ref().map(|f| (p, f)))
     }
 
     /// Start and end (exclusive) positions of a location, when its file is loaded.

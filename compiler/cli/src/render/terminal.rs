@@ -22,9 +22,11 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind, Source};
-use sinfra_compiler::diagnostics::{Code, Diagnostic, Severity};
+use sinfra_compiler::diagnostics::{Code, Diagnostic, Label as DiagLabel, Location, Severity};
+use sinfra_syntax::Span;
 
-use super::{Files, Sources, Summary};
+use super::snippet::{Snippet, escape};
+use super::{File, Files, Sources, Summary};
 
 /// How to draw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +46,6 @@ pub const MAX_PER_CODE_AND_FILE: usize = 50;
 /// is empty. The summary line is not included.
 pub fn render(diags: &[Diagnostic], sources: &dyn Sources, options: TerminalOptions) -> String {
     let files = Files::load(diags, sources);
-    let mut cache = AriadneCache::new(&files);
     let mut out = String::new();
     let mut drawn: HashMap<(Code, &str), usize> = HashMap::new();
     let mut elided: Vec<(Code, &str, usize)> = Vec::new();
@@ -59,11 +60,11 @@ pub fn render(diags: &[Diagnostic], sources: &dyn Sources, options: TerminalOpti
             }
             continue;
         }
-        out.push_str(&report(d, &files, &mut cache, options));
+        out.push_str(&report(d, &files, options));
         out.push('\n');
     }
     for (code, path, n) in elided {
-        let _ = writeln!(out, "… and {} more {} in {path}\n", thousands(n), code.as_str());
+        let _ = writeln!(out, "… and {} more {} in {}\n", thousands(n), code.as_str(), escape(path, MAX_LABEL));
     }
     out
 }
@@ -99,9 +100,22 @@ fn paint(text: &str, ansi: &str, color: bool) -> String {
     if color { format!("{ansi}{text}\x1b[0m") } else { text.to_string() }
 }
 
-type AriadneSpan = (String, Range<usize>);
+/// The longest message, note, help or fix text drawn (JSON and SARIF carry them whole).
+pub const MAX_MESSAGE: usize = 400;
+/// The longest label text drawn.
+pub const MAX_LABEL: usize = 160;
 
-fn report(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, options: TerminalOptions) -> String {
+/// Labels name their source by its index among the report's files: the
+/// header ariadne writes for it (`[ id:line:col ]`) is then found and
+/// replaced by the real position.
+type AriadneSpan = (usize, Range<usize>);
+
+/// What ariadne writes in place of a path: a marker no escaped text contains.
+fn marker(source: usize) -> String {
+    format!("\u{1}{source}\u{1}")
+}
+
+fn report(diag: &Diagnostic, files: &Files, options: TerminalOptions) -> String {
     let (word, color) = match diag.severity {
         Severity::Error => ("error", Color::Red),
         Severity::Warning => ("warning", Color::Yellow),
@@ -111,46 +125,84 @@ fn report(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, options: T
 
     // Labels whose file is unavailable cannot be drawn: say where they are in a note instead.
     let mut missing = Vec::new();
-    let mut anchor: Option<AriadneSpan> = None;
     let primary_drawable = diag.labels.iter().any(|l| l.primary && files.get(&l.location.path).is_some());
-    let mut labels = Vec::new();
-    for (order, label) in diag.labels.iter().enumerate() {
+    // The files drawn, in order of first label, with the offsets their snippets must show.
+    let mut drawn: Vec<(&str, &File, Vec<u32>)> = Vec::new();
+    let mut spans: Vec<(usize, &DiagLabel, u32, u32)> = Vec::new();
+    let mut anchor: Option<usize> = None;
+    for label in &diag.labels {
         let loc = &label.location;
         let Some(file) = files.get(&loc.path) else {
+            let path = escape(&loc.path, MAX_LABEL);
+            let message = escape(&label.message, MAX_LABEL);
             missing.push(if loc.span.is_empty() && loc.span.start == 0 {
-                format!("{}: {}", loc.path, label.message) // the whole file
+                format!("{path}: {message}") // the whole file
             } else {
-                format!("{}: {} (bytes {}..{})", loc.path, label.message, loc.span.start, loc.span.end)
+                format!("{path}: {message} (bytes {}..{})", loc.span.start, loc.span.end)
             });
             continue;
         };
-        let start = (loc.span.start as usize).min(file.text.len());
-        let end = (loc.span.end as usize).clamp(start, file.text.len());
-        let span = (loc.path.clone(), start..end);
+        let start = loc.span.start.min(file.text.len() as u32);
+        let end = loc.span.end.clamp(start, file.text.len() as u32);
+        let source = match drawn.iter().position(|(p, _, _)| *p == loc.path) {
+            Some(i) => i,
+            None => {
+                drawn.push((&loc.path, file, Vec::new()));
+                drawn.len() - 1
+            }
+        };
+        drawn[source].2.extend([start, end]);
         // The report is anchored at the primary label, or at the first drawable one.
         if anchor.is_none() && (label.primary || !primary_drawable) {
-            anchor = Some(span.clone());
+            anchor = Some(spans.len());
         }
-        let label_color = if label.primary { color } else { Color::Blue };
-        labels.push(Label::new(span).with_message(&label.message).with_color(label_color).with_order(order as i32));
+        spans.push((source, label, start, end));
     }
 
     // ariadne paints a custom report kind even with colour off, so the header
     // line is written here and ariadne's own (the first line) is dropped.
     let kind = paint(&header, if diag.is_error() { RED } else { YELLOW }, options.color);
-    let mut text = format!("{kind}: {}\n", diag.message);
+    let mut text = format!("{kind}: {}\n", escape(&diag.message, MAX_MESSAGE));
     if let Some(anchor) = anchor {
-        let one_line = diag.message.replace(['\r', '\n'], " ");
-        let report = Report::<AriadneSpan>::build(ReportKind::Custom(&header, color), anchor)
+        let snippets: Vec<Snippet> = drawn.iter().map(|(_, file, offsets)| Snippet::new(file, offsets)).collect();
+        let labels = spans.iter().enumerate().map(|(order, &(source, label, start, end))| {
+            let (file, snippet) = (drawn[source].1, &snippets[source]);
+            let span = (source, snippet.map(file, start)..snippet.map(file, end));
+            let label_color = if label.primary { color } else { Color::Blue };
+            Label::new(span)
+                .with_message(escape(&label.message, MAX_LABEL))
+                .with_color(label_color)
+                .with_order(order as i32)
+        });
+        let (source, _, start, _) = spans[anchor];
+        let anchor_span =
+            (source, snippets[source].map(drawn[source].1, start)..snippets[source].map(drawn[source].1, start));
+        let report = Report::<AriadneSpan>::build(ReportKind::Custom(&header, color), anchor_span)
             .with_config(config)
-            .with_message(one_line)
+            .with_message(escape(&diag.message, MAX_MESSAGE))
             .with_labels(labels)
             .finish();
+        let mut cache = SnippetCache(snippets.into_iter().map(|s| Source::from(s.text)).collect());
         let mut out = Vec::new();
-        match report.write(&mut *cache, &mut out) {
+        match report.write(&mut cache, &mut out) {
             Ok(()) => {
-                let drawn = String::from_utf8_lossy(&out);
-                text.push_str(drawn.split_once('\n').map_or("", |(_, rest)| rest));
+                let mut drawn_text = String::from_utf8_lossy(&out).into_owned();
+                // ariadne names each file at the anchor (its own file) or at the
+                // file's first label: the same places, in real positions.
+                for (i, (path, _, _)) in drawn.iter().enumerate() {
+                    let at = if spans[anchor].0 == i {
+                        anchor
+                    } else {
+                        spans.iter().position(|s| s.0 == i).unwrap_or(anchor)
+                    };
+                    let (_, label, start, _) = spans[at];
+                    let position = files
+                        .range(&Location { path: label.location.path.clone(), span: Span::new(start, start) })
+                        .map_or_else(|| "?:?".to_string(), |(s, _)| format!("{}:{}", s.line, s.column));
+                    drawn_text =
+                        replace_position(&drawn_text, &marker(i), &format!("{}:{position}", escape(path, MAX_LABEL)));
+                }
+                text.push_str(drawn_text.split_once('\n').map_or("", |(_, rest)| rest));
             }
             Err(e) => {
                 let _ = writeln!(text, "  (could not draw the source: {e})");
@@ -163,37 +215,51 @@ fn report(diag: &Diagnostic, files: &Files, cache: &mut AriadneCache, options: T
         let _ = writeln!(text, "{} {m}", eq("note"));
     }
     for note in &diag.notes {
-        let _ = writeln!(text, "{} {note}", eq("note"));
+        let _ = writeln!(text, "{} {}", eq("note"), escape(note, MAX_MESSAGE));
     }
     if let Some(help) = &diag.help {
-        let _ = writeln!(text, "{} {help}", eq("help"));
+        let _ = writeln!(text, "{} {}", eq("help"), escape(help, MAX_MESSAGE));
     }
     if let Some(fix) = &diag.fix {
-        let _ = writeln!(text, "{} {}", eq("fix"), fix.message);
+        let _ = writeln!(text, "{} {}", eq("fix"), escape(&fix.message, MAX_MESSAGE));
     }
     text
 }
 
-/// ariadne's view of the loaded files.
-struct AriadneCache {
-    sources: HashMap<String, Source<String>>,
-}
-
-impl AriadneCache {
-    fn new(files: &Files) -> AriadneCache {
-        AriadneCache { sources: files.iter().map(|(p, f)| (p.clone(), Source::from(f.text.clone()))).collect() }
+/// Replaces `marker:LINE:COL` (what ariadne wrote for a file) with `real`.
+fn replace_position(text: &str, marker: &str, real: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(marker) {
+        out.push_str(&rest[..i]);
+        out.push_str(real);
+        let after = &rest[i + marker.len()..];
+        // `:line:col`, digits or `?`.
+        let mut skip = 0;
+        for _ in 0..2 {
+            if after[skip..].starts_with(':') {
+                skip += 1;
+                skip += after[skip..].find(|c: char| !(c.is_ascii_digit() || c == '?')).unwrap_or(after.len() - skip);
+            }
+        }
+        rest = &after[skip..];
     }
+    out.push_str(rest);
+    out
 }
 
-impl Cache<String> for AriadneCache {
+/// ariadne's view of one report's snippets, by index.
+struct SnippetCache(Vec<Source<String>>);
+
+impl Cache<usize> for SnippetCache {
     type Storage = String;
 
-    fn fetch(&mut self, id: &String) -> Result<&Source<String>, impl std::fmt::Debug> {
-        self.sources.get(id).ok_or_else(|| format!("no source for `{id}`"))
+    fn fetch(&mut self, id: &usize) -> Result<&Source<String>, impl std::fmt::Debug> {
+        self.0.get(*id).ok_or_else(|| format!("no source #{id}"))
     }
 
-    fn display<'a>(&self, id: &'a String) -> Option<impl std::fmt::Display + 'a> {
-        Some(id)
+    fn display<'a>(&self, id: &'a usize) -> Option<impl std::fmt::Display + 'a> {
+        Some(marker(*id))
     }
 }
 
@@ -227,6 +293,22 @@ mod tests {
         assert!(text.ends_with("… and 1,200 more E0301 in services/api.sinfra\n\n"), "{}", &text[text.len() - 200..]);
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn long_and_unprintable_texts_are_cut_and_escaped() {
+        let long = format!("\u{1b}[2J{}", "v".repeat(10_000));
+        let mut diag = fixture::cross_region();
+        diag.message = long.clone();
+        diag.labels[0].message = long.clone();
+        diag = diag.with_note(long.clone()).with_help(long.clone());
+        let text = render(std::slice::from_ref(&diag), &fixture::sources(), PLAIN);
+        assert!(text.len() < 4 * (MAX_MESSAGE + MAX_LABEL) * 3, "{} bytes", text.len());
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(text.contains(&format!("\\u{{1b}}[2J{}…", "v".repeat(MAX_LABEL - 4))), "{text}");
+        // JSON carries the whole text.
+        let json = crate::render::json::render(std::slice::from_ref(&diag), &fixture::sources());
+        assert!(json.contains(&"v".repeat(10_000)));
     }
 
     #[test]

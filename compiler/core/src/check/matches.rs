@@ -119,12 +119,23 @@ fn domain_of_syntax(s: &Scrutinee<'_>) -> Option<Domain> {
 
 /// The text of a scrutinee for messages: `tier`, `s.tier`, or `this`.
 fn scrutinee_text(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(n.name.clone()),
-        ExprKind::Field(b, f) => scrutinee_text(b).map(|b| format!("{b}.{}", f.name)),
-        ExprKind::SelfRef => Some("self".to_string()),
-        _ => None,
+    // A loop over the chain of fields: `a.b.c…` may be long.
+    let mut fields = Vec::new();
+    let mut cur = e;
+    while let ExprKind::Field(b, f) = &cur.kind {
+        fields.push(f.name.as_str());
+        cur = b;
     }
+    let mut text = match &cur.kind {
+        ExprKind::Name(n) => n.name.clone(),
+        ExprKind::SelfRef => "self".to_string(),
+        _ => return None,
+    };
+    for f in fields.iter().rev() {
+        text.push('.');
+        text.push_str(f);
+    }
+    Some(text)
 }
 
 /// The span the E0306 diagnostics of a match point at: `match <scrutinee>`.

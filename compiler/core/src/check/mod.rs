@@ -74,10 +74,19 @@ fn syntax_diagnostic(path: &str, e: &SyntaxError) -> Diagnostic {
         }
         SyntaxErrorKind::TooDeep => Diagnostic::new(
             Code::NestingTooDeep,
-            format!("brackets nested deeper than {} levels", sinfra_syntax::MAX_NESTING),
+            format!(
+                "nested deeper than {} levels: level {} starts here",
+                sinfra_syntax::MAX_NESTING,
+                sinfra_syntax::MAX_NESTING + 1
+            ),
             at,
-            "nesting too deep; the rest of the file is not checked",
-        ),
+            "too deep; the rest of the file is not checked",
+        )
+        .with_note(
+            "nesting is brackets, and `if`, `let … in`, `match` and comprehensions inside one another; \
+             chains (`a + b + …`, `a.b.c`, `else if`, `let … in let … in`) do not count",
+        )
+        .with_help("name inner parts with `let` (or move them into functions), or flatten the data"),
     }
 }
 

@@ -32,6 +32,46 @@ pub const NAMES: &[&str] = &[
     "seconds",
 ];
 
+/// The builtins whose result is a function of their arguments alone: they read
+/// no file, no environment variable, no clock, no network and no process.
+/// Every name of [`NAMES`] is here or in [`READS_INPUT`] (a test checks it),
+/// so a new builtin cannot be added without saying what it reads.
+pub const PURE: &[&str] = &[
+    // A reference to a Kubernetes Secret by name and key: the secret's value is
+    // never read, by the compiler or anyone else at compile time.
+    "secret",
+    "is_secret",
+    "len",
+    "keys",
+    "values",
+    "contains",
+    "join",
+    "lower",
+    "upper",
+    "replace",
+    "starts_with",
+    "ends_with",
+    "split",
+    // Bounded: at most 100,000 items.
+    "range",
+    "merge",
+    "is_dns_label",
+    "is_dns_subdomain",
+    "is_image_ref",
+    "is_pinned",
+    "to_string",
+    "millis",
+    "seconds",
+];
+
+/// The builtins that read an input given to the compiler, with what they read.
+/// Inputs reach the core as texts (salsa inputs): the CLI's loader reads them,
+/// and only inside the project root.
+pub const READS_INPUT: &[(&str, &str)] = &[(
+    "image",
+    "the versions file named by `sinfra.toml` (`versions.toml` by default): the image pinned for the service and the stack's tier",
+)];
+
 /// The builtin called `name`.
 pub fn lookup(name: &str) -> Option<&'static str> {
     NAMES.iter().copied().find(|n| *n == name)
@@ -112,7 +152,12 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
             Int(n) if (0..=100_000).contains(&n) => {
                 List(Arc::new((0..n).map(|i| Value::new(Int(i), Option::None)).collect()))
             }
-            Int(n) => return Err(format!("`range({n})`: the count must be between 0 and 100000")),
+            Int(n) => {
+                return Err(format!(
+                    "`range({n})`: the count must be between 0 and 100000 (the limit); \
+                     iterate over the data itself, or over smaller ranges"
+                ));
+            }
             _ => return Err(format!("`range` expects an Int, found {}", args[0].type_name())),
         },
         "merge" => match (&args[0].v, &args[1].v) {
@@ -341,6 +386,23 @@ pub fn empty_record() -> V {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_builtin_says_what_it_reads() {
+        for name in NAMES {
+            let pure = PURE.contains(name);
+            let reads = READS_INPUT.iter().any(|(n, _)| n == name);
+            assert!(
+                pure != reads,
+                "builtin `{name}` must be classified exactly once: in `PURE` (a function of its arguments) \
+                 or in `READS_INPUT` (with the compiler input it reads); builtins never read the \
+                 environment, the clock, files, the network or processes"
+            );
+        }
+        for name in PURE.iter().chain(READS_INPUT.iter().map(|(n, _)| n)) {
+            assert!(NAMES.contains(name), "`{name}` is classified but is not a builtin");
+        }
+    }
 
     #[test]
     fn validators() {

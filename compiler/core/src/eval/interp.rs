@@ -23,8 +23,10 @@ use crate::resolve::{FileScope, Global, did_you_mean};
 use crate::signatures::fn_sig;
 use crate::ty::Ty;
 
-/// How deep evaluation may nest before it is reported instead of overflowing the stack.
-const MAX_DEPTH: u32 = 300;
+/// How deep evaluation may nest before it is reported instead of overflowing
+/// the stack. Chains (`a + b + …`, `a.b.c`, `else if`, `let … in let …`,
+/// `!!x`) are evaluated in loops and count once, however long.
+pub const MAX_DEPTH: u32 = 300;
 
 /// How many expressions one query may evaluate: comprehensions over `range` can
 /// multiply, and a compiler must answer rather than hang.
@@ -51,6 +53,8 @@ pub struct Ctx<'a> {
     /// Problems found.
     pub diags: Vec<Diag>,
     depth: u32,
+    /// E0003 was reported: one report per evaluation, not one per level unwound.
+    too_deep: bool,
     steps: u64,
     calls: Vec<ItemId>,
     /// Where each function in `calls` was called.
@@ -117,6 +121,7 @@ impl<'a> Ctx<'a> {
             protected: false,
             diags: Vec::new(),
             depth: 0,
+            too_deep: false,
             steps: 0,
             calls: Vec::new(),
             call_sites: Vec::new(),
@@ -203,12 +208,23 @@ impl<'a> Ctx<'a> {
             return Value::error();
         }
         if self.depth > MAX_DEPTH {
-            return self.error(
-                Code::NestingTooDeep,
-                "evaluation nests too deeply",
-                Loc::new(env.item, expr.span),
-                "while evaluating this",
-            );
+            if !std::mem::replace(&mut self.too_deep, true) {
+                let d = Diag::new(
+                    Code::NestingTooDeep,
+                    format!("expressions nested {} levels deep: the limit is {MAX_DEPTH}", self.depth),
+                    Loc::new(env.item, expr.span),
+                    format!("{MAX_DEPTH} levels deep here"),
+                )
+                .with_note(
+                    "nesting is brackets, calls into functions, and `if`, `match` and `let` inside one another; \
+                     chains (`a + b + …`, `a.b.c`, `else if`, `let … in let … in`) do not count",
+                )
+                .with_help(
+                    "name inner parts with `let` (or move them into functions), so that no expression holds them all",
+                );
+                self.report(d);
+            }
+            return Value::error();
         }
         self.depth += 1;
         let v = self.eval_inner(expr, env);
@@ -242,16 +258,11 @@ impl<'a> Ctx<'a> {
                 ),
             },
             ExprKind::Name(ident) => self.eval_name(&ident.name, env, at),
-            ExprKind::Field(base, field) => {
-                let b = self.eval(base, env);
-                self.field(b, &field.name, Loc::new(env.item, field.span), at)
+            ExprKind::Field(..) | ExprKind::Index(..) => self.eval_postfix_chain(expr, env),
+            ExprKind::Call(callee, _) if !matches!(callee.kind, ExprKind::Name(_)) => {
+                self.eval_postfix_chain(expr, env)
             }
             ExprKind::At(base, sel) => self.eval_at(base, &sel.name, env, at, Loc::new(env.item, sel.span)),
-            ExprKind::Index(base, idx) => {
-                let b = self.eval(base, env);
-                let i = self.eval(idx, env);
-                self.index_value(b, i, at)
-            }
             ExprKind::Call(callee, args) => {
                 // Fields are never functions: a call skips them, so `image = image("api")` works.
                 let f = match &callee.kind {
@@ -291,53 +302,152 @@ impl<'a> Ctx<'a> {
             }
             ExprKind::ListComp(c) => self.eval_list_comp(c, env, at),
             ExprKind::MapComp(key, c) => self.eval_map_comp(key, c, env, at),
-            ExprKind::Unary(op, e) => {
-                let v = self.eval(e, env);
-                let labels = v.labels.clone();
-                let out = match (op, &v.v) {
-                    (_, V::Error) => V::Error,
-                    (UnaryOp::Neg, V::Int(i)) => V::Int(i.wrapping_neg()),
-                    (UnaryOp::Neg, V::Float(f)) => V::Float(-f),
-                    (UnaryOp::Not, V::Bool(b)) => V::Bool(!b),
-                    _ => {
-                        let sym = if *op == UnaryOp::Neg { "-" } else { "!" };
-                        return self.error(
-                            Code::TypeMismatch,
-                            format!("`{sym}` cannot be applied to {}", v.type_name()),
-                            at,
-                            format!("this is {}", v.type_name()),
-                        );
-                    }
-                };
-                Value { v: out, labels, origin }
-            }
-            ExprKind::Binary(op, l, r) => self.eval_binary(*op, l, r, env, at),
-            ExprKind::If(c, a, b) => {
-                let cond = self.eval(c, env);
-                let branch = match self.condition(&cond, "an `if` condition", Loc::new(env.item, c.span)) {
-                    Some(true) => self.eval(a, env),
-                    Some(false) => self.eval(b, env),
-                    None => return Value::error(),
-                };
-                branch.labelled(&cond.labels)
-            }
+            ExprKind::Unary(..) => self.eval_unary_chain(expr, env),
+            ExprKind::Binary(..) => self.eval_binary_chain(expr, env),
+            ExprKind::If(..) => self.eval_if_chain(expr, env),
             ExprKind::Match(scrutinee, arms) => self.eval_match(scrutinee, arms, env, at),
-            ExprKind::Let(decl, body) => {
-                let v = self.eval(&decl.value, env);
-                let v = match &decl.ty {
-                    Some(t) => {
-                        let scope = self.scope(env.item);
-                        let mut sink = Vec::new();
-                        let ty = crate::resolve::lower_type(self.db, &scope, env.item, t, &mut sink);
-                        self.conform(v, &ty, Loc::new(env.item, decl.value.span))
-                    }
-                    None => v,
-                };
-                let inner = env.bind(&decl.name.name, v);
-                self.eval(body, &inner)
-            }
+            ExprKind::Let(..) => self.eval_let_chain(expr, env),
             ExprKind::Error => Value::error(),
         }
+    }
+
+    /// `-x`, `!!x`: the operators are applied in a loop.
+    fn eval_unary_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+        let mut ops = Vec::new();
+        let mut cur = expr;
+        while let ExprKind::Unary(op, e) = &cur.kind {
+            ops.push((*op, Loc::new(env.item, cur.span)));
+            cur = e;
+        }
+        let mut v = self.eval(cur, env);
+        for (op, at) in ops.into_iter().rev() {
+            v = self.unary(op, v, at);
+        }
+        v
+    }
+
+    fn unary(&mut self, op: UnaryOp, v: Value, at: Loc) -> Value {
+        let labels = v.labels.clone();
+        let out = match (op, &v.v) {
+            (_, V::Error) => V::Error,
+            (UnaryOp::Neg, V::Int(i)) => V::Int(i.wrapping_neg()),
+            (UnaryOp::Neg, V::Float(f)) => V::Float(-f),
+            (UnaryOp::Not, V::Bool(b)) => V::Bool(!b),
+            _ => {
+                let sym = if op == UnaryOp::Neg { "-" } else { "!" };
+                return self.error(
+                    Code::TypeMismatch,
+                    format!("`{sym}` cannot be applied to {}", v.type_name()),
+                    at,
+                    format!("this is {}", v.type_name()),
+                );
+            }
+        };
+        Value { v: out, labels, origin: Some(at) }
+    }
+
+    /// `a.b.c`, `f(x)(y)`, `xs[0][1]`: the base is evaluated, then each
+    /// field, index or call is applied in a loop.
+    fn eval_postfix_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+        let mut ops = Vec::new();
+        let mut cur = expr;
+        loop {
+            match &cur.kind {
+                ExprKind::Field(base, _) | ExprKind::Index(base, _) => {
+                    ops.push(cur);
+                    cur = base;
+                }
+                ExprKind::Call(callee, _) if !matches!(callee.kind, ExprKind::Name(_)) => {
+                    ops.push(cur);
+                    cur = callee;
+                }
+                _ => break,
+            }
+        }
+        let mut v = self.eval(cur, env);
+        for op in ops.into_iter().rev() {
+            self.steps += 1;
+            let at = Loc::new(env.item, op.span);
+            v = match &op.kind {
+                ExprKind::Field(_, field) => self.field(v, &field.name, Loc::new(env.item, field.span), at),
+                ExprKind::Index(_, idx) => {
+                    let i = self.eval(idx, env);
+                    self.index_value(v, i, at)
+                }
+                ExprKind::Call(_, args) => {
+                    let args: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
+                    self.call(v, args, at)
+                }
+                _ => Value::error(),
+            };
+        }
+        v
+    }
+
+    /// `a + b + c`, `a && b || c`: the left operands of a chain nest in the
+    /// tree; they are evaluated in a loop, the right ones one level deeper.
+    fn eval_binary_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+        let mut ops = Vec::new();
+        let mut cur = expr;
+        while let ExprKind::Binary(op, l, r) = &cur.kind {
+            ops.push((*op, &**r, Loc::new(env.item, cur.span)));
+            cur = l;
+        }
+        let mut v = self.eval(cur, env);
+        for (op, r, at) in ops.into_iter().rev() {
+            self.steps += 1;
+            v = self.eval_binary(op, v, r, env, at);
+        }
+        v
+    }
+
+    /// `if a then x else if b then y else z`: the conditions are tried in a loop.
+    fn eval_if_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+        let mut conds: Vec<Labels> = Vec::new();
+        let mut cur = expr;
+        let mut v = loop {
+            let ExprKind::If(c, a, b) = &cur.kind else { break self.eval(cur, env) };
+            self.steps += 1;
+            let cond = self.eval(c, env);
+            match self.condition(&cond, "an `if` condition", Loc::new(env.item, c.span)) {
+                Some(true) => {
+                    conds.push(cond.labels);
+                    break self.eval(a, env);
+                }
+                Some(false) => {
+                    conds.push(cond.labels);
+                    cur = b;
+                }
+                None => break Value::error(),
+            }
+        };
+        // The condition's labels join the result's, innermost first.
+        for labels in conds.iter().rev() {
+            v = v.labelled(labels);
+        }
+        v
+    }
+
+    /// `let a = 1 in let b = a in …`: the bindings are made in a loop.
+    fn eval_let_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+        let mut env = env.clone();
+        let mut cur = expr;
+        while let ExprKind::Let(decl, body) = &cur.kind {
+            self.steps += 1;
+            let v = self.eval(&decl.value, &env);
+            let v = match &decl.ty {
+                Some(t) => {
+                    let scope = self.scope(env.item);
+                    let mut sink = Vec::new();
+                    let ty = crate::resolve::lower_type(self.db, &scope, env.item, t, &mut sink);
+                    self.conform(v, &ty, Loc::new(env.item, decl.value.span))
+                }
+                None => v,
+            };
+            env = env.bind(&decl.name.name, v);
+            cur = body;
+        }
+        self.eval(cur, &env)
     }
 
     fn eval_string(&mut self, parts: &[StrPart], env: &Env, at: Loc) -> Value {
@@ -981,8 +1091,8 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn eval_binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr, env: &Env, at: Loc) -> Value {
-        let a = self.eval(l, env);
+    /// `a op r`, `a` already evaluated.
+    fn eval_binary(&mut self, op: BinaryOp, a: Value, r: &Expr, env: &Env, at: Loc) -> Value {
         match op {
             BinaryOp::And | BinaryOp::Or => {
                 let short = op == BinaryOp::Or;

@@ -95,3 +95,37 @@ fn precedence() {
     let ItemKind::Let(l) = &file.items[0].kind else { panic!() };
     assert!(matches!(l.value.kind, ExprKind::Binary(BinaryOp::Coalesce, ..)));
 }
+
+#[test]
+fn chains_are_not_nesting() {
+    // Parsed and dropped on a small stack: chains are parsed in loops, and a
+    // chain's tree, as deep as the chain is long, is dropped in a loop.
+    let run = || {
+        for src in [
+            format!("let a = {}", vec!["x"; 200_000].join(" + ")),
+            format!("let a = x{}", ".y".repeat(200_000)),
+            format!("let a = {}", "!".repeat(200_000) + "x"),
+            format!("let a = {} else 0", vec!["if x then 1"; 50_000].join(" else ")),
+            format!("let a = {} x", "let x = 1 in ".repeat(50_000)),
+            format!("let a: Int{} = 1", " ?".repeat(100_000)),
+        ] {
+            let p = parse(&src);
+            assert!(p.errors.is_empty(), "{:?}", &p.errors[..1]);
+        }
+    };
+    std::thread::Builder::new().stack_size(4 << 20).spawn(run).unwrap().join().unwrap();
+}
+
+#[test]
+fn if_let_and_match_nest() {
+    for (open, close) in [("if x then ", " else 0"), ("let y = ", " in y"), ("match ", " { _ => 1 }")] {
+        let src = format!("let a = {}x{}", open.repeat(300), close.repeat(300));
+        let p = parse(&src);
+        assert_eq!(p.errors.iter().filter(|e| e.kind == SyntaxErrorKind::TooDeep).count(), 1, "{open}");
+        let src = format!("let a = {}x{}", open.repeat(200), close.repeat(200));
+        assert!(parse(&src).errors.is_empty(), "{open}: 200 levels are fine");
+    }
+    // Declarations are not nesting: 1,000 `let`s in a row.
+    assert!(parse(&"let a = 1\n".repeat(1_000)).errors.is_empty());
+    assert!(parse(&format!("service s: S {{ {} }}", "let a = 1, ".repeat(1_000))).errors.is_empty());
+}
