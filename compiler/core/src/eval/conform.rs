@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use sinfra_syntax::ast::ItemKind;
 
+use super::ctx::{Ctx, Env};
 use super::instance::instantiate;
-use super::interp::{Ctx, Env};
 use super::value::{Record, V, Value};
 use crate::diagnostics::Code;
 use crate::items::item_syntax;

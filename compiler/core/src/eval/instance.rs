@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use sinfra_syntax::ast::{Body, Expr, ItemKind, Member};
 
-use super::interp::{Ctx, Env};
+use super::ctx::{Ctx, Env};
 use super::value::{Record, V, Value};
 use crate::diagnostics::Code;
 use crate::items::{ItemId, ItemSyntax, ItemTag, item_syntax};

@@ -6,7 +6,12 @@ pub mod builtins;
 mod conform;
 mod instance;
 pub(crate) use instance::record_key_span;
+mod access;
+mod call;
+mod ctx;
 mod interp;
+mod operators;
+mod reference;
 pub mod value;
 
 use std::cell::RefCell;
@@ -22,7 +27,7 @@ use crate::loc::{Diag, Loc};
 use crate::platform::platform_info;
 use crate::project::{Versions, parse_versions};
 
-pub use interp::Ctx;
+pub use ctx::Ctx;
 use value::Value;
 
 /// The value of an item in a stack, and what went wrong computing it.

@@ -1,0 +1,196 @@
+//! The evaluation context (the stack being evaluated, the diagnostics found,
+//! the guards that keep evaluation finite) and lexical environments.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::cycle_diag;
+use super::cycle_path;
+use super::instance::Instance;
+use super::value::{V, Value};
+use crate::db::{Db, Project};
+use crate::diagnostics::Code;
+use crate::index::{Index, project_index};
+use crate::items::ItemId;
+use crate::loc::{Diag, Loc};
+use crate::platform::{PlatformInfo, platform_info};
+use crate::resolve::FileScope;
+use crate::ty::Ty;
+
+/// The evaluation context: the stack being evaluated and the diagnostics found.
+pub struct Ctx<'a> {
+    /// The database.
+    pub db: &'a dyn Db,
+    /// The project.
+    pub project: Project,
+    /// The name index.
+    pub index: &'a Index,
+    /// Tiers, regions and stacks.
+    pub platform: &'a PlatformInfo,
+    /// The stack being evaluated (`None` for shared resources and constants outside stacks).
+    pub stack: Option<usize>,
+    /// `name`: the instance being evaluated, as a DNS label.
+    pub name: Option<Arc<str>>,
+    /// The item `name` belongs to (for `image()` messages).
+    pub instance_item: Option<ItemId>,
+    /// `protected`.
+    pub protected: bool,
+    /// Problems found.
+    pub diags: Vec<Diag>,
+    pub(super) depth: u32,
+    /// E0003 was reported: one report per evaluation, not one per level unwound.
+    pub(super) too_deep: bool,
+    pub(super) steps: u64,
+    pub(super) calls: Vec<ItemId>,
+    /// Where each function in `calls` was called.
+    pub(super) call_sites: Vec<Loc>,
+    pub(super) scopes: rustc_hash::FxHashMap<crate::db::SourceFile, FileScope<'a>>,
+    pub(super) functions: rustc_hash::FxHashMap<ItemId, (Arc<crate::signatures::FnSig>, Arc<crate::items::ItemSyntax>)>,
+}
+
+/// Local bindings: a persistent list, innermost first, so binding is O(1).
+pub struct Local {
+    name: Rc<str>,
+    value: Value,
+    outer: Option<Rc<Local>>,
+}
+
+/// A lexical environment.
+#[derive(Clone)]
+pub struct Env {
+    /// The item the code belongs to (for locations and name lookup).
+    pub item: ItemId,
+    /// Local bindings.
+    pub locals: Option<Rc<Local>>,
+    /// The instance whose fields are in scope.
+    pub instance: Option<Rc<RefCell<Instance>>>,
+}
+
+impl Env {
+    /// An environment for code in `item`.
+    pub fn new(item: ItemId) -> Env {
+        Env { item, locals: None, instance: None }
+    }
+
+    /// The same environment with one more local.
+    pub fn bind(&self, name: &str, value: Value) -> Env {
+        let local = Local { name: name.into(), value, outer: self.locals.clone() };
+        Env { item: self.item, locals: Some(Rc::new(local)), instance: self.instance.clone() }
+    }
+
+    pub(super) fn local(&self, name: &str) -> Option<&Value> {
+        let mut cur = self.locals.as_deref();
+        while let Some(l) = cur {
+            if &*l.name == name {
+                return Some(&l.value);
+            }
+            cur = l.outer.as_deref();
+        }
+        None
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// A context for evaluating in `stack`.
+    pub fn new(db: &'a dyn Db, project: Project, stack: Option<ItemId>) -> Ctx<'a> {
+        let platform = platform_info(db, project);
+        let stack = stack.and_then(|s| platform.stack_index(s));
+        Ctx {
+            db,
+            project,
+            index: project_index(db, project),
+            platform,
+            stack,
+            name: None,
+            instance_item: None,
+            protected: false,
+            diags: Vec::new(),
+            depth: 0,
+            too_deep: false,
+            steps: 0,
+            calls: Vec::new(),
+            call_sites: Vec::new(),
+            scopes: rustc_hash::FxHashMap::default(),
+            functions: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// The names visible in the file of `item` (cached: name lookup is the evaluator's hottest path).
+    pub fn scope(&mut self, item: ItemId) -> FileScope<'a> {
+        let file = item.file(self.db);
+        let (db, index) = (self.db, self.index);
+        *self.scopes.entry(file).or_insert_with(|| FileScope::new(db, index, file))
+    }
+
+    /// Reports a problem, recording the stack and instance being evaluated and
+    /// the call sites that led into a helper.
+    pub fn report(&mut self, d: Diag) {
+        let stack = self.stack.map(|s| self.platform.stacks[s].name.as_str());
+        // Worth naming only when the problem lies in shared code (a helper, a schema, a `let`).
+        let instance = self
+            .instance_item
+            .filter(|&i| d.location().item != i)
+            .map(|i| format!("{} `{}`", i.tag(self.db).describe(), i.name(self.db)));
+        let mut d = d.in_context(stack, instance);
+        for &site in self.call_sites.iter().rev() {
+            if !d.labels.iter().any(|l| l.location == site) {
+                d = d.with_label(site, crate::diagnostics::CALLED_FROM);
+            }
+        }
+        self.diags.push(d);
+    }
+
+    pub(super) fn error(&mut self, code: Code, message: impl Into<String>, at: Loc, label: impl Into<String>) -> Value {
+        let d = Diag::new(code, message, at, label);
+        self.report(d);
+        Value::error()
+    }
+
+    /// The stack's name for messages.
+    pub fn stack_desc(&self) -> String {
+        match self.stack {
+            Some(s) => {
+                let st = &self.platform.stacks[s];
+                format!("stack `{}` (tier {})", st.name, self.platform.tiers[st.tier].name)
+            }
+            None => "no stack (a shared or project-wide value)".to_string(),
+        }
+    }
+
+    /// Checks a value against a type, converting where the type decides (unit literals, maps to schemas).
+    pub fn conform(&mut self, value: Value, ty: &Ty, at: Loc) -> Value {
+        super::conform::conform(self, value, ty, at)
+    }
+
+    /// A condition's truth; `None` (reported unless it is already an error) when it is not a `Bool`.
+    pub fn condition(&mut self, v: &Value, what: &str, at: Loc) -> Option<bool> {
+        match v.v {
+            V::Bool(b) => Some(b),
+            V::Error => None,
+            _ => {
+                let found = v.type_name();
+                self.report(Diag::new(
+                    Code::TypeMismatch,
+                    format!("{what} must be `Bool`, found {found}"),
+                    at,
+                    "not a Bool",
+                ));
+                None
+            }
+        }
+    }
+
+    /// Whether evaluating `key` now would close a cycle; if so, reports it at `at`.
+    /// Callers check this before calling an evaluation query, so salsa never sees a cycle.
+    pub(super) fn closes_cycle(&mut self, key: (ItemId, Option<ItemId>), at: Loc) -> bool {
+        match cycle_path(key) {
+            Some(path) => {
+                let d = cycle_diag(self.db, &path, at);
+                self.report(d);
+                true
+            }
+            None => false,
+        }
+    }
+}
