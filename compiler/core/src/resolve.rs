@@ -35,7 +35,7 @@ pub enum Global {
     /// An imported stdlib module.
     Module(String),
     /// A builtin function.
-    Builtin(&'static str),
+    Builtin(builtins::Builtin),
 }
 
 /// The context names available in instance bodies and schemas.
@@ -64,7 +64,7 @@ impl<'a> FileScope<'a> {
         if self.imports.iter().any(|i| i == name) {
             return Some(Global::Module(name.to_string()));
         }
-        builtins::lookup(name).map(Global::Builtin)
+        builtins::Builtin::from_name(name).map(Global::Builtin)
     }
 
     /// Every global name visible (for did-you-mean).
@@ -76,7 +76,7 @@ impl<'a> FileScope<'a> {
             names.extend(items.keys().cloned());
         }
         names.extend(self.imports.iter().cloned());
-        names.extend(builtins::NAMES.iter().map(|s| s.to_string()));
+        names.extend(builtins::Builtin::ALL.iter().map(|b| b.name().to_string()));
         names.extend(CONTEXT_NAMES.iter().map(|s| s.to_string()));
         names
     }

@@ -1,12 +1,12 @@
 //! Labels survive every operation: each builtin and each expression form, fed
 //! a tier-labelled input and a secret-labelled input, returns a labelled
 //! result. Adding a builtin or an expression form without a row here fails:
-//! builtins are compared with `builtins::NAMES`, expression forms through an
+//! builtins are compared with `Builtin::ALL`, expression forms through an
 //! exhaustive `match` on `ExprKind` (a new variant does not compile until it is
 //! named, and a named form without a row fails the test).
 
 use sinfra_compiler::db::{Database, Project};
-use sinfra_compiler::eval::builtins::NAMES;
+use sinfra_compiler::eval::builtins::Builtin;
 use sinfra_compiler::eval::let_value;
 use sinfra_compiler::eval::value::{Label, Value};
 use sinfra_compiler::index::project_index;
@@ -190,7 +190,7 @@ fn unlabelled(db: &Database, project: Project, rows: &[Row]) -> Vec<String> {
 fn every_builtin_carries_labels() {
     let mut names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
     names.sort();
-    let mut known: Vec<&str> = NAMES.to_vec();
+    let mut known: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
     known.sort();
     assert_eq!(names, known, "every builtin needs exactly one row in BUILTINS");
     let (db, project, rows) = load(BUILTINS);

@@ -513,8 +513,8 @@ impl Walker<'_> {
         };
         let (name, min, max) = match target {
             Some(crate::resolve::Global::Builtin(b)) => {
-                let (min, max) = builtins::arity(b);
-                (b.to_string(), min, max)
+                let (min, max) = b.signature().arity();
+                (b.name().to_string(), min, max)
             }
             Some(crate::resolve::Global::Item(f)) if f.tag(self.db) == ItemTag::Fn => {
                 let n = fn_sig(self.db, self.project, f).params.len();

@@ -16,8 +16,9 @@ impl Ctx<'_> {
         let db = self.db;
         match f.v {
             V::Error => Value::error(),
-            V::Builtin(name) => {
-                let (min, max) = builtins::arity(name);
+            V::Builtin(builtin) => {
+                let name = builtin.name();
+                let (min, max) = builtin.signature().arity();
                 if args.len() < min || args.len() > max {
                     let expected = if min == max { min.to_string() } else { format!("{min} or {max}") };
                     return self.error(
@@ -30,14 +31,14 @@ impl Ctx<'_> {
                 if args.iter().any(Value::is_error) {
                     return Value::error();
                 }
-                if name == "image" {
+                if builtin == builtins::Builtin::Image {
                     return self.image(&args[0], at);
                 }
-                let labels = builtins::result_labels(name, &args);
-                match builtins::call(name, &args) {
+                let labels = builtins::result_labels(builtin, &args);
+                match builtins::call(builtin, &args) {
                     Ok(v) => {
                         let mut out = Value { v, labels, origin: Some(at) };
-                        if name == "secret" {
+                        if builtin == builtins::Builtin::Secret {
                             out = out.labelled(&Labels::one(Label::Secret { origin: at }));
                         }
                         out

@@ -305,7 +305,7 @@ pub enum V {
     /// A user function.
     Func(ItemId),
     /// A builtin function.
-    Builtin(&'static str),
+    Builtin(super::builtins::Builtin),
     /// An imported module.
     Module(Arc<str>),
     /// The result of an error (already reported): poisons what it touches, silently.

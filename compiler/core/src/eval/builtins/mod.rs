@@ -1,106 +1,33 @@
-//! Builtin functions and the scalar parsers and validators they share with
-//! the rest of the compiler.
+//! Builtin functions: their implementations (the list, signatures and what
+//! each reads are in [`Builtin`]), and the scalar parsers and validators they
+//! share with the rest of the compiler.
 
 use std::sync::Arc;
 
 use super::value::{Labels, Quantity, Record, SecretRef, V, Value};
 
-/// Every builtin function name.
-pub const NAMES: &[&str] = &[
-    "image",
-    "secret",
-    "is_secret",
-    "len",
-    "keys",
-    "values",
-    "contains",
-    "join",
-    "lower",
-    "upper",
-    "replace",
-    "starts_with",
-    "ends_with",
-    "split",
-    "range",
-    "merge",
-    "is_dns_label",
-    "is_dns_subdomain",
-    "is_image_ref",
-    "is_pinned",
-    "to_string",
-    "millis",
-    "seconds",
-];
+mod signature;
 
-/// The builtins whose result is a function of their arguments alone: they read
-/// no file, no environment variable, no clock, no network and no process.
-/// Every name of [`NAMES`] is here or in [`READS_INPUT`] (a test checks it),
-/// so a new builtin cannot be added without saying what it reads.
-pub const PURE: &[&str] = &[
-    // A reference to a Kubernetes Secret by name and key: the secret's value is
-    // never read, by the compiler or anyone else at compile time.
-    "secret",
-    "is_secret",
-    "len",
-    "keys",
-    "values",
-    "contains",
-    "join",
-    "lower",
-    "upper",
-    "replace",
-    "starts_with",
-    "ends_with",
-    "split",
-    // Bounded: at most 100,000 items.
-    "range",
-    "merge",
-    "is_dns_label",
-    "is_dns_subdomain",
-    "is_image_ref",
-    "is_pinned",
-    "to_string",
-    "millis",
-    "seconds",
-];
-
-/// The builtins that read an input given to the compiler, with what they read.
-/// Inputs reach the core as texts (salsa inputs): the CLI's loader reads them,
-/// and only inside the project root.
-pub const READS_INPUT: &[(&str, &str)] = &[(
-    "image",
-    "the versions file named by `sinfra.toml` (`versions.toml` by default): the image pinned for the service and the stack's tier",
-)];
-
-/// The builtin called `name`.
-pub fn lookup(name: &str) -> Option<&'static str> {
-    NAMES.iter().copied().find(|n| *n == name)
-}
-
-/// The number of arguments a builtin takes (min, max).
-pub fn arity(name: &str) -> (usize, usize) {
-    match name {
-        "secret" => (1, 2),
-        "contains" | "join" | "starts_with" | "ends_with" | "split" | "merge" => (2, 2),
-        "replace" => (3, 3),
-        _ => (1, 1),
-    }
-}
+pub use signature::{Builtin, Param, Reads, Signature};
 
 /// Why a builtin call failed.
 pub type CallError = String;
 
-/// Calls a pure builtin (`image` is handled by the evaluator, which knows the versions file).
-pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
+/// Calls a builtin that reads nothing but its arguments (`image` is handled by
+/// the evaluator, which knows the versions file).
+pub fn call(builtin: Builtin, args: &[Value]) -> Result<V, CallError> {
     use V::*;
+    // The glob brings `V::Builtin` into scope: name the enum explicitly.
+    use signature::Builtin as B;
+    let name = builtin.name();
     let s = |i: usize| -> Result<&str, CallError> {
         match &args[i].v {
             Str(s) => Ok(s),
             _ => Err(format!("`{name}` expects a String as argument {}, found {}", i + 1, args[i].type_name())),
         }
     };
-    Ok(match name {
-        "secret" => {
+    Ok(match builtin {
+        B::Secret => {
             let secret_name = s(0)?.to_string();
             if secret_name.is_empty() {
                 return Err("a Secret name cannot be empty".to_string());
@@ -111,30 +38,30 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
             let key = if args.len() > 1 { s(1)?.to_string() } else { "value".to_string() };
             Secret(Arc::new(SecretRef { name: secret_name, key }))
         }
-        "is_secret" => Bool(matches!(args[0].v, Secret(_))),
-        "len" => Int(match &args[0].v {
+        B::IsSecret => Bool(matches!(args[0].v, Secret(_))),
+        B::Len => Int(match &args[0].v {
             Str(s) => s.chars().count() as i64,
             List(l) => l.len() as i64,
             Record(r) => r.fields.len() as i64,
             _ => return Err(format!("`len` expects a String, list or map, found {}", args[0].type_name())),
         }),
-        "keys" => match &args[0].v {
+        B::Keys => match &args[0].v {
             Record(r) => List(Arc::new(
                 r.fields.keys().map(|k| Value::str(k.as_str(), Option::None).labelled(&r.key_labels)).collect(),
             )),
             _ => return Err(format!("`keys` expects a map, found {}", args[0].type_name())),
         },
-        "values" => match &args[0].v {
+        B::Values => match &args[0].v {
             Record(r) => List(Arc::new(r.fields.values().cloned().collect())),
             _ => return Err(format!("`values` expects a map, found {}", args[0].type_name())),
         },
-        "contains" => Bool(match &args[0].v {
+        B::Contains => Bool(match &args[0].v {
             Str(h) => h.contains(s(1)?),
             List(l) => l.iter().any(|v| values_equal(v, &args[1])),
             Record(r) => r.fields.contains_key(s(1)?),
             _ => return Err(format!("`contains` expects a String, list or map, found {}", args[0].type_name())),
         }),
-        "join" => match &args[0].v {
+        B::Join => match &args[0].v {
             List(l) => {
                 let sep = s(1)?;
                 let parts: Result<Vec<String>, CallError> = l.iter().map(display).collect();
@@ -142,13 +69,13 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
             }
             _ => return Err(format!("`join` expects a list, found {}", args[0].type_name())),
         },
-        "lower" => Str(s(0)?.to_lowercase().into()),
-        "upper" => Str(s(0)?.to_uppercase().into()),
-        "replace" => Str(s(0)?.replace(s(1)?, s(2)?).into()),
-        "starts_with" => Bool(s(0)?.starts_with(s(1)?)),
-        "ends_with" => Bool(s(0)?.ends_with(s(1)?)),
-        "split" => List(Arc::new(s(0)?.split(s(1)?).map(|p| Value::str(p, Option::None)).collect())),
-        "range" => match args[0].v {
+        B::Lower => Str(s(0)?.to_lowercase().into()),
+        B::Upper => Str(s(0)?.to_uppercase().into()),
+        B::Replace => Str(s(0)?.replace(s(1)?, s(2)?).into()),
+        B::StartsWith => Bool(s(0)?.starts_with(s(1)?)),
+        B::EndsWith => Bool(s(0)?.ends_with(s(1)?)),
+        B::Split => List(Arc::new(s(0)?.split(s(1)?).map(|p| Value::str(p, Option::None)).collect())),
+        B::Range => match args[0].v {
             Int(n) if (0..=100_000).contains(&n) => {
                 List(Arc::new((0..n).map(|i| Value::new(Int(i), Option::None)).collect()))
             }
@@ -160,7 +87,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
             }
             _ => return Err(format!("`range` expects an Int, found {}", args[0].type_name())),
         },
-        "merge" => match (&args[0].v, &args[1].v) {
+        B::Merge => match (&args[0].v, &args[1].v) {
             (Record(a), Record(b)) => {
                 let mut fields = a.fields.clone();
                 for (k, v) in &b.fields {
@@ -182,21 +109,21 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
                 ));
             }
         },
-        "is_dns_label" => Bool(is_dns_label(s(0)?)),
-        "is_dns_subdomain" => Bool(is_dns_subdomain(s(0)?)),
-        "is_image_ref" => Bool(is_image_ref(s(0)?)),
-        "is_pinned" => Bool(is_pinned(s(0)?)),
-        "to_string" => Str(display(&args[0])?.into()),
-        "millis" => match &args[0].v {
+        B::IsDnsLabel => Bool(is_dns_label(s(0)?)),
+        B::IsDnsSubdomain => Bool(is_dns_subdomain(s(0)?)),
+        B::IsImageRef => Bool(is_image_ref(s(0)?)),
+        B::IsPinned => Bool(is_pinned(s(0)?)),
+        B::ToString => Str(display(&args[0])?.into()),
+        B::Millis => match &args[0].v {
             Quantity(q) => Int((q.value * 1000.0).round() as i64),
             Duration(ms) => Int(*ms),
             _ => return Err(format!("`millis` expects a Quantity or Duration, found {}", args[0].type_name())),
         },
-        "seconds" => match &args[0].v {
+        B::Seconds => match &args[0].v {
             Duration(ms) => Int(ms / 1000),
             _ => return Err(format!("`seconds` expects a Duration, found {}", args[0].type_name())),
         },
-        other => return Err(format!("`{other}` cannot be called here")),
+        B::Image => return Err("`image` is evaluated by the evaluator".to_string()),
     })
 }
 
@@ -206,17 +133,17 @@ pub fn call(name: &str, args: &[Value]) -> Result<V, CallError> {
 /// a scalar or a freshly built list (`join`, `len`, `split`, `contains`, …) the
 /// labels of everything inside the arguments. `is_secret` drops secret labels
 /// (whether a value is a secret is not secret); `secret` adds its own label in the evaluator.
-pub fn result_labels(name: &str, args: &[Value]) -> Labels {
-    match name {
-        "merge" | "values" => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.labels)),
-        "keys" => args.iter().fold(Labels::default(), |acc, a| {
+pub fn result_labels(builtin: Builtin, args: &[Value]) -> Labels {
+    match builtin {
+        Builtin::Merge | Builtin::Values => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.labels)),
+        Builtin::Keys => args.iter().fold(Labels::default(), |acc, a| {
             let keys = match &a.v {
                 V::Record(r) => r.key_labels.clone(),
                 _ => Labels::default(),
             };
             acc.union(&a.labels).union(&keys)
         }),
-        "is_secret" => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.all_labels().without_secrets())),
+        Builtin::IsSecret => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.all_labels().without_secrets())),
         _ => args.iter().fold(Labels::default(), |acc, a| acc.union(&a.all_labels())),
     }
 }
@@ -386,23 +313,6 @@ pub fn empty_record() -> V {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_builtin_says_what_it_reads() {
-        for name in NAMES {
-            let pure = PURE.contains(name);
-            let reads = READS_INPUT.iter().any(|(n, _)| n == name);
-            assert!(
-                pure != reads,
-                "builtin `{name}` must be classified exactly once: in `PURE` (a function of its arguments) \
-                 or in `READS_INPUT` (with the compiler input it reads); builtins never read the \
-                 environment, the clock, files, the network or processes"
-            );
-        }
-        for name in PURE.iter().chain(READS_INPUT.iter().map(|(n, _)| n)) {
-            assert!(NAMES.contains(name), "`{name}` is classified but is not a builtin");
-        }
-    }
 
     #[test]
     fn validators() {
