@@ -4,6 +4,7 @@ pub mod addresses;
 mod matches;
 mod names;
 pub mod rules;
+mod types;
 
 use std::sync::Arc;
 

@@ -218,7 +218,59 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
         }
         ItemKind::Tier(_) | ItemKind::Stack(_) | ItemKind::Error => {}
     }
+    w.diags.extend(static_types(db, project, item, &syntax.ast.kind, &w.typed));
     Arc::new(w.diags)
+}
+
+/// The static type checks of an item's code (see [`super::types`]), with the
+/// declared types of its parameters or fields.
+fn static_types(
+    db: &dyn Db,
+    project: Project,
+    item: ItemId,
+    kind: &ItemKind,
+    declared: &[(String, crate::ty::Ty)],
+) -> Vec<Diag> {
+    let mut t = super::types::Types::new(db, project, item, declared);
+    let body = |t: &mut super::types::Types<'_>, b: &Body| {
+        for m in &b.members {
+            match m {
+                Member::FieldDecl(f) => {
+                    if let Some(d) = &f.default {
+                        t.infer(d);
+                    }
+                }
+                Member::Assign(a) => {
+                    t.infer(&a.value);
+                }
+                Member::Let(l, _) => {
+                    t.infer(&l.value);
+                }
+                Member::Check(c) => {
+                    t.check_condition(&c.cond, "a `check` condition");
+                    if let Some(m) = &c.message {
+                        t.infer(m);
+                    }
+                }
+                Member::Error(_) => {}
+            }
+        }
+    };
+    match kind {
+        ItemKind::Fn(decl) => {
+            let sig = fn_sig(db, project, item);
+            t.check_result(&decl.body, &sig.ret);
+        }
+        ItemKind::Let(decl) => {
+            t.infer(&decl.value);
+        }
+        ItemKind::Schema(d) => body(&mut t, &d.body),
+        ItemKind::Resource(d) | ItemKind::Service(d) => body(&mut t, &d.body),
+        ItemKind::Policy(p) => body(&mut t, &p.body),
+        ItemKind::Platform(b) => body(&mut t, b),
+        _ => {}
+    }
+    t.diags
 }
 
 fn lets_of(body: &Body) -> Vec<String> {

@@ -1,0 +1,384 @@
+//! Static types of expressions, for the mistakes that need no evaluation:
+//! an operator applied to values that can never fit (`x + true` with
+//! `x: Int`), a condition that is never a `Bool`, a function body whose result
+//! can never be its declared type. It runs on every function, default and
+//! body, called or not, so a helper nobody calls yet is checked too.
+//!
+//! The inference is deliberately partial: a type it does not know is
+//! `Unknown` and never reported, so every report is a definite mistake. The
+//! evaluator reports the same problems at the same places for what it
+//! evaluates; the two are one root cause (`diagnostics::merge_root_causes`).
+//! Chains (`a + b + …`, `a.b.c`, `else if`, `let … in let …`) are walked in
+//! loops, as the parser and the evaluator do.
+
+use sinfra_syntax::Span;
+use sinfra_syntax::ast::{BinaryOp, Expr, ExprKind, StrPart};
+
+use crate::db::{Db, Project};
+use crate::diagnostics::Code;
+use crate::items::ItemId;
+use crate::loc::{Diag, Loc};
+use crate::signatures::{alias_def, schema_def};
+use crate::ty::{Dim, Ty};
+
+/// What the checker knows of a value's type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum STy {
+    /// Not known statically: never reported.
+    Unknown,
+    /// `Int`
+    Int,
+    /// `Float`
+    Float,
+    /// `Bool`
+    Bool,
+    /// `String`
+    Str,
+    /// A quantity of a dimension.
+    Quantity(Dim),
+    /// `Duration`
+    Duration,
+    /// `Percent`
+    Percent,
+    /// A list.
+    List,
+    /// An instance of a schema.
+    Schema(ItemId),
+}
+
+impl STy {
+    fn name(&self) -> &'static str {
+        match self {
+            STy::Unknown => "{unknown}",
+            STy::Int => "Int",
+            STy::Float => "Float",
+            STy::Bool => "Bool",
+            STy::Str => "String",
+            STy::Quantity(d) => d.type_name(),
+            STy::Duration => "Duration",
+            STy::Percent => "Percent",
+            STy::List => "list",
+            STy::Schema(_) => "schema instance",
+        }
+    }
+
+    fn is_number(&self) -> bool {
+        matches!(self, STy::Int | STy::Float)
+    }
+}
+
+/// The checker for one item: declared types of names in scope, and the problems found.
+pub struct Types<'a> {
+    db: &'a dyn Db,
+    project: Project,
+    item: ItemId,
+    /// Names in scope with what is known of them, innermost last.
+    env: Vec<(String, STy)>,
+    /// Problems found.
+    pub diags: Vec<Diag>,
+}
+
+impl<'a> Types<'a> {
+    /// A checker for code in `item`, with `declared` names (parameters, fields) typed.
+    pub fn new(db: &'a dyn Db, project: Project, item: ItemId, declared: &[(String, Ty)]) -> Types<'a> {
+        let env = declared.iter().map(|(n, t)| (n.clone(), Self::of_declared(db, project, t))).collect();
+        Types { db, project, item, env, diags: Vec::new() }
+    }
+
+    /// What a declared type says statically (`Optional` may be `none`: unknown).
+    pub fn of_declared(db: &dyn Db, project: Project, ty: &Ty) -> STy {
+        let mut t = ty.clone();
+        for _ in 0..16 {
+            match t {
+                Ty::Alias(a) => t = alias_def(db, project, a).base.clone(),
+                Ty::Int => return STy::Int,
+                Ty::Float => return STy::Float,
+                Ty::Bool => return STy::Bool,
+                Ty::String => return STy::Str,
+                Ty::Quantity(d) => return STy::Quantity(d),
+                Ty::Duration => return STy::Duration,
+                Ty::Percent => return STy::Percent,
+                Ty::List(_) => return STy::List,
+                Ty::Schema(s) => return STy::Schema(s),
+                _ => return STy::Unknown,
+            }
+        }
+        STy::Unknown
+    }
+
+    fn lookup(&self, name: &str) -> STy {
+        self.env.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t.clone()).unwrap_or(STy::Unknown)
+    }
+
+    /// Checks a function body against its declared result type.
+    pub fn check_result(&mut self, body: &Expr, ret: &Ty) {
+        let found = self.infer(body);
+        let expected = Self::of_declared(self.db, self.project, ret);
+        // Only where the value is made (an operator, a literal, a string): its origin is
+        // the body, where the evaluator reports the same mismatch.
+        let made_here = matches!(
+            body.kind,
+            ExprKind::Binary(..) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_)
+        );
+        if made_here && !fits(&found, &expected) {
+            self.diags.push(Diag::new(
+                Code::TypeMismatch,
+                format!("expected `{}`, found `{}`", ret.display(self.db), found.name()),
+                Loc::new(self.item, body.span),
+                format!("this is `{}`", found.name()),
+            ));
+        }
+    }
+
+    /// The static type of `e`, reporting definite mistakes inside it.
+    pub fn infer(&mut self, e: &Expr) -> STy {
+        match &e.kind {
+            ExprKind::Int(_) => STy::Int,
+            ExprKind::Float(_) => STy::Float,
+            ExprKind::Bool(_) => STy::Bool,
+            ExprKind::Unit { unit, .. } => match unit.as_str() {
+                "ms" | "s" | "h" => STy::Duration,
+                "%" => STy::Percent,
+                // `m` is milli-cores or minutes, as the expected type decides.
+                "m" => STy::Unknown,
+                u => Dim::of_unit(u).map(STy::Quantity).unwrap_or(STy::Unknown),
+            },
+            ExprKind::Str(parts) => {
+                for p in parts {
+                    if let StrPart::Interp(x) = p {
+                        self.infer(x);
+                    }
+                }
+                STy::Str
+            }
+            ExprKind::Name(n) => self.lookup(&n.name),
+            ExprKind::Binary(..) => self.binary_chain(e),
+            ExprKind::If(..) => self.if_chain(e),
+            ExprKind::Let(..) => self.let_chain(e),
+            ExprKind::Field(..) => self.field_chain(e),
+            ExprKind::Unary(_, x) => {
+                let mut x: &Expr = x;
+                while let ExprKind::Unary(_, inner) = &x.kind {
+                    x = inner;
+                }
+                self.infer(x);
+                STy::Unknown
+            }
+            ExprKind::List(items) => {
+                for i in items {
+                    self.infer(i);
+                }
+                STy::List
+            }
+            ExprKind::Record(entries) => {
+                for en in entries {
+                    self.infer(&en.value);
+                }
+                STy::Unknown
+            }
+            ExprKind::Call(callee, args) => {
+                if !matches!(callee.kind, ExprKind::Name(_)) {
+                    self.infer(callee);
+                }
+                for a in args {
+                    self.infer(a);
+                }
+                STy::Unknown
+            }
+            ExprKind::Index(a, b) => {
+                self.infer(a);
+                self.infer(b);
+                STy::Unknown
+            }
+            ExprKind::At(a, _) => {
+                self.infer(a);
+                STy::Unknown
+            }
+            ExprKind::Match(s, arms) => {
+                self.infer(s);
+                for arm in arms {
+                    self.infer(&arm.body);
+                }
+                STy::Unknown
+            }
+            ExprKind::ListComp(c) => {
+                self.infer(&c.iter);
+                let mark = self.env.len();
+                self.env.extend(c.vars.iter().map(|v| (v.name.clone(), STy::Unknown)));
+                if let Some(cond) = &c.cond {
+                    self.condition(cond, "a comprehension filter");
+                }
+                self.infer(&c.element);
+                self.env.truncate(mark);
+                STy::List
+            }
+            ExprKind::MapComp(k, c) => {
+                self.infer(&c.iter);
+                let mark = self.env.len();
+                self.env.extend(c.vars.iter().map(|v| (v.name.clone(), STy::Unknown)));
+                if let Some(cond) = &c.cond {
+                    self.condition(cond, "a comprehension filter");
+                }
+                self.infer(k);
+                self.infer(&c.element);
+                self.env.truncate(mark);
+                STy::Unknown
+            }
+            ExprKind::None | ExprKind::SelfRef | ExprKind::Error => STy::Unknown,
+        }
+    }
+
+    /// A condition must be a `Bool` (the evaluator's wording and place).
+    pub fn check_condition(&mut self, c: &Expr, what: &str) {
+        self.condition(c, what)
+    }
+
+    fn condition(&mut self, c: &Expr, what: &str) {
+        let t = self.infer(c);
+        if t != STy::Unknown && t != STy::Bool {
+            self.diags.push(Diag::new(
+                Code::TypeMismatch,
+                format!("{what} must be `Bool`, found {}", t.name()),
+                Loc::new(self.item, c.span),
+                "not a Bool",
+            ));
+        }
+    }
+
+    fn binary_chain(&mut self, e: &Expr) -> STy {
+        // The left spine of `((a + b) + c) + d`, outermost first.
+        let mut spine: Vec<(&Expr, BinaryOp, &Expr)> = Vec::new();
+        let mut cur = e;
+        while let ExprKind::Binary(op, l, r) = &cur.kind {
+            spine.push((cur, *op, r));
+            cur = l;
+        }
+        let mut acc = self.infer(cur);
+        for (whole, op, r) in spine.into_iter().rev() {
+            let right = self.infer(r);
+            acc = self.binary(op, acc, right, whole.span);
+        }
+        acc
+    }
+
+    /// The result of `a op b`, mirroring the evaluator's rules; a definite mismatch is reported.
+    fn binary(&mut self, op: BinaryOp, a: STy, b: STy, at: Span) -> STy {
+        use BinaryOp::*;
+        use STy as T;
+        if op == Coalesce {
+            return T::Unknown;
+        }
+        if matches!(op, Eq | Ne) {
+            return T::Bool;
+        }
+        if a == T::Unknown || b == T::Unknown {
+            return match op {
+                Lt | Le | Gt | Ge | And | Or => T::Bool,
+                _ => T::Unknown,
+            };
+        }
+        let out = match (op, &a, &b) {
+            (And | Or, T::Bool, T::Bool) => Some(T::Bool),
+            (Lt | Le | Gt | Ge, x, y) if x.is_number() && y.is_number() => Some(T::Bool),
+            (Lt | Le | Gt | Ge, T::Str, T::Str)
+            | (Lt | Le | Gt | Ge, T::Duration, T::Duration)
+            | (Lt | Le | Gt | Ge, T::Percent, T::Percent) => Some(T::Bool),
+            (Lt | Le | Gt | Ge, T::Quantity(x), T::Quantity(y)) if x.join(*y).is_some() => Some(T::Bool),
+            (Add | Sub | Mul | Div | Rem, T::Int, T::Int) => Some(T::Int),
+            (Add | Sub | Mul | Div, x, y) if x.is_number() && y.is_number() => Some(T::Float),
+            (Add, T::Str, T::Str) => Some(T::Str),
+            (Add, T::List, T::List) => Some(T::List),
+            (Add | Sub, T::Quantity(x), T::Quantity(y)) => match x.join(*y) {
+                Some(d) => Some(T::Quantity(d)),
+                None => {
+                    self.diags.push(Diag::new(
+                        Code::InvalidUnit,
+                        format!("`{}` cannot combine {} with {}", op.symbol(), x.describe(), y.describe()),
+                        Loc::new(self.item, at),
+                        "CPU and memory do not add up",
+                    ));
+                    return T::Unknown;
+                }
+            },
+            (Mul, T::Quantity(d), T::Int) | (Mul, T::Int, T::Quantity(d)) => Some(T::Quantity(*d)),
+            (Add | Sub, T::Duration, T::Duration) => Some(T::Duration),
+            (Mul, T::Duration, T::Int) | (Mul, T::Int, T::Duration) => Some(T::Duration),
+            (Add | Sub, T::Percent, T::Percent) => Some(T::Percent),
+            _ => None,
+        };
+        match out {
+            Some(t) => t,
+            None => {
+                self.diags.push(Diag::new(
+                    Code::TypeMismatch,
+                    format!("`{}` cannot be applied to {} and {}", op.symbol(), a.name(), b.name()),
+                    Loc::new(self.item, at),
+                    format!("{} {} {}", a.name(), op.symbol(), b.name()),
+                ));
+                T::Unknown
+            }
+        }
+    }
+
+    fn if_chain(&mut self, e: &Expr) -> STy {
+        let mut results = Vec::new();
+        let mut cur = e;
+        while let ExprKind::If(c, a, b) = &cur.kind {
+            self.condition(c, "an `if` condition");
+            results.push(self.infer(a));
+            cur = b;
+        }
+        results.push(self.infer(cur));
+        let first = results[0].clone();
+        if results.iter().all(|t| *t == first) { first } else { STy::Unknown }
+    }
+
+    fn let_chain(&mut self, e: &Expr) -> STy {
+        let mark = self.env.len();
+        let mut cur = e;
+        while let ExprKind::Let(decl, body) = &cur.kind {
+            let t = match &decl.ty {
+                Some(_) => STy::Unknown, // checked against its annotation by evaluation
+                None => self.infer(&decl.value),
+            };
+            if decl.ty.is_some() {
+                self.infer(&decl.value);
+            }
+            self.env.push((decl.name.name.clone(), t));
+            cur = body;
+        }
+        let out = self.infer(cur);
+        self.env.truncate(mark);
+        out
+    }
+
+    fn field_chain(&mut self, e: &Expr) -> STy {
+        let mut names = Vec::new();
+        let mut cur = e;
+        while let ExprKind::Field(base, f) = &cur.kind {
+            names.push(f.name.as_str());
+            cur = base;
+        }
+        let mut t = self.infer(cur);
+        for name in names.into_iter().rev() {
+            t = match t {
+                STy::Schema(s) => match schema_def(self.db, self.project, s).fields.get(name) {
+                    Some(f) => Self::of_declared(self.db, self.project, &f.ty.clone()),
+                    None => STy::Unknown,
+                },
+                _ => STy::Unknown,
+            };
+        }
+        t
+    }
+}
+
+/// Whether a value of static type `found` can be given where `expected` is declared.
+fn fits(found: &STy, expected: &STy) -> bool {
+    match (found, expected) {
+        (STy::Unknown, _) | (_, STy::Unknown) => true,
+        (STy::Int, STy::Float | STy::Quantity(_)) => true,
+        (STy::Quantity(a), STy::Quantity(b)) => a.join(*b).is_some(),
+        (a, b) => a == b,
+    }
+}
