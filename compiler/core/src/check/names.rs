@@ -218,7 +218,8 @@ pub fn check_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<Vec<Diag>>
         }
         ItemKind::Tier(_) | ItemKind::Stack(_) | ItemKind::Error => {}
     }
-    w.diags.extend(static_types(db, project, item, &syntax.ast.kind, &w.typed));
+    let scope = FileScope::new(db, index, item.file(db));
+    w.diags.extend(static_types(db, project, item, scope, &syntax.ast.kind, &w.typed));
     Arc::new(w.diags)
 }
 
@@ -228,10 +229,11 @@ fn static_types(
     db: &dyn Db,
     project: Project,
     item: ItemId,
+    scope: FileScope<'_>,
     kind: &ItemKind,
     declared: &[(String, crate::ty::Ty)],
 ) -> Vec<Diag> {
-    let mut t = super::types::Types::new(db, project, item, declared);
+    let mut t = super::types::Types::new(db, project, item, declared).with_scope(scope);
     let body = |t: &mut super::types::Types<'_>, b: &Body| {
         for m in &b.members {
             match m {

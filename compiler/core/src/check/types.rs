@@ -72,6 +72,8 @@ pub struct Types<'a> {
     db: &'a dyn Db,
     project: Project,
     item: ItemId,
+    /// The names visible in the item's file (functions called by name).
+    scope: Option<crate::resolve::FileScope<'a>>,
     /// Names in scope with what is known of them, innermost last.
     env: Vec<(String, STy)>,
     /// Problems found.
@@ -82,7 +84,13 @@ impl<'a> Types<'a> {
     /// A checker for code in `item`, with `declared` names (parameters, fields) typed.
     pub fn new(db: &'a dyn Db, project: Project, item: ItemId, declared: &[(String, Ty)]) -> Types<'a> {
         let env = declared.iter().map(|(n, t)| (n.clone(), Self::of_declared(db, project, t))).collect();
-        Types { db, project, item, env, diags: Vec::new() }
+        Types { db, project, item, scope: None, env, diags: Vec::new() }
+    }
+
+    /// Resolves called functions in `scope` (to check their arguments).
+    pub fn with_scope(mut self, scope: crate::resolve::FileScope<'a>) -> Types<'a> {
+        self.scope = Some(scope);
+        self
     }
 
     /// What a declared type says statically (`Optional` may be `none`: unknown).
@@ -180,10 +188,11 @@ impl<'a> Types<'a> {
                 if !matches!(callee.kind, ExprKind::Name(_)) {
                     self.infer(callee);
                 }
-                for a in args {
-                    self.infer(a);
+                let found: Vec<STy> = args.iter().map(|a| self.infer(a)).collect();
+                match self.called_function(callee) {
+                    Some(f) => self.arguments(f, args, &found, e.span),
+                    None => STy::Unknown,
                 }
-                STy::Unknown
             }
             ExprKind::Index(a, b) => {
                 self.infer(a);
@@ -320,6 +329,50 @@ impl<'a> Types<'a> {
         }
     }
 
+    /// The user function `callee` names, when it is a plain global name not shadowed by a local.
+    fn called_function(&self, callee: &Expr) -> Option<ItemId> {
+        let ExprKind::Name(n) = &callee.kind else { return None };
+        if self.env.iter().any(|(l, _)| l == &n.name) {
+            return None;
+        }
+        match self.scope.as_ref()?.global(&n.name)? {
+            crate::resolve::Global::Item(f) if f.tag(self.db) == crate::items::ItemTag::Fn => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Checks the arguments made at the call (literals, operators, strings) against
+    /// the parameters; the result is the declared result type.
+    fn arguments(&mut self, f: ItemId, args: &[Expr], found: &[STy], call: Span) -> STy {
+        let sig = crate::signatures::fn_sig(self.db, self.project, f).clone();
+        if sig.params.len() == args.len() {
+            for (((_, pty), arg), t) in sig.params.iter().zip(args).zip(found) {
+                let made_here = matches!(
+                    arg.kind,
+                    ExprKind::Binary(..) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_)
+                );
+                let expected = Self::of_declared(self.db, self.project, pty);
+                if made_here && !fits(t, &expected) {
+                    let found = shown(arg, t);
+                    let mut d = Diag::new(
+                        Code::TypeMismatch,
+                        format!("expected `{}`, found {found}", pty.display(self.db)),
+                        Loc::new(self.item, arg.span),
+                        format!("this is {found}"),
+                    );
+                    if arg.span != call {
+                        d = d.with_label(
+                            Loc::new(self.item, call),
+                            format!("`{}` expected because of this", pty.display(self.db)),
+                        );
+                    }
+                    self.diags.push(d);
+                }
+            }
+        }
+        Self::of_declared(self.db, self.project, &sig.ret)
+    }
+
     fn if_chain(&mut self, e: &Expr) -> STy {
         let mut results = Vec::new();
         let mut cur = e;
@@ -370,6 +423,18 @@ impl<'a> Types<'a> {
             };
         }
         t
+    }
+}
+
+/// A found type for messages, with a literal's value as the evaluator shows it.
+fn shown(e: &Expr, t: &STy) -> String {
+    match &e.kind {
+        ExprKind::Str(parts) => match parts.as_slice() {
+            [StrPart::Text(text)] if text.len() <= 40 => format!("`String` (\"{text}\")"),
+            _ => "`String`".to_string(),
+        },
+        ExprKind::Int(i) => format!("`Int` ({i})"),
+        _ => format!("`{}`", t.name()),
     }
 }
 
