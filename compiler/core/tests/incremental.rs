@@ -99,3 +99,29 @@ fn editing_above_a_service_rerenders_nothing() {
     let names = executed(&log);
     assert!(!names.iter().any(|n| n == "instance_file"), "a blank line above every item re-rendered: {names:?}");
 }
+
+/// Editing a schema's default re-evaluates the instances of that schema only;
+/// the other schema's instances and every static check stay memoized.
+#[test]
+fn editing_a_schema_default_reevaluates_only_its_instances() {
+    let schemas = |replicas: u32| {
+        format!(
+            "import std.k8s\n\nschema Api extends k8s.WebService {{\n  replicas = {replicas}\n}}\n\nschema Bg extends k8s.Worker {{\n}}\n\nservice api: Api {{\n  image = image(\"api\")\n}}\n\nservice worker: Bg {{\n  image = image(\"worker\")\n}}\n"
+        )
+    };
+    let (mut db, log) = Database::with_log();
+    let project = db.load_project(
+        vec![("platform.sinfra".into(), PLATFORM.into()), ("services.sinfra".into(), schemas(2))],
+        "[project]\nname = \"demo\"\n".into(),
+        Some("api = \"ghcr.io/acme/api:1.0\"\nworker = \"ghcr.io/acme/worker:1.0\"\n".into()),
+    );
+    let diags = project_diagnostics(&db, project);
+    assert!(diags.is_empty(), "{diags:#?}");
+    log.lock().unwrap().clear();
+    let file = *project.files(&db).iter().find(|f| f.path(&db) == "services.sinfra").unwrap();
+    db.set_file_text(file, schemas(3));
+    project_diagnostics(&db, project);
+    let log_now: Vec<String> = log.lock().unwrap().clone();
+    let evals = log_now.iter().filter(|e| e.starts_with("instance_value(")).count();
+    assert_eq!(evals, 2, "only `api` (an instance of `Api`) is re-evaluated, once per stack: {log_now:#?}");
+}
