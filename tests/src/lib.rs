@@ -25,6 +25,19 @@ use sinfra_compiler::diagnostics::{Diagnostic, Severity};
 /// The manifest (`sinfra.toml`) a fixture gets unless its header says otherwise.
 pub const DEFAULT_MANIFEST: &str = "[project]\nname = \"test\"\n";
 
+/// A small valid project file: one tier, one stack, one service using `image("api")`.
+pub const SMALL_PROJECT: &str = r#"import std.k8s
+
+platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+region us = "us-central1"
+stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
+
+service api: k8s.WebService {
+  image = image("api")
+}
+"#;
+
 /// The versions file a fixture gets unless its header says otherwise: an
 /// image for the service names fixtures use.
 pub const DEFAULT_VERSIONS: &str = "\

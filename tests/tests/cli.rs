@@ -167,19 +167,6 @@ service api: AcmeWeb {
     assert!(api.contains("kind: Deployment"), "the stdlib's objects are still there: {api}");
 }
 
-/// A small valid project: one tier, one stack, one service using `image("api")`.
-const SMALL_PROJECT: &str = r#"import std.k8s
-
-platform { ops_repo = "https://github.com/acme/ops.git" }
-tier latest
-region us = "us-central1"
-stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
-
-service api: k8s.WebService {
-  image = image("api")
-}
-"#;
-
 #[test]
 fn a_byte_order_mark_is_accepted_in_every_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -187,7 +174,7 @@ fn a_byte_order_mark_is_accepted_in_every_file() {
     let bom = "\u{FEFF}";
     fs::write(root.join("sinfra.toml"), format!("{bom}[project]\nname = \"demo\"\n")).unwrap();
     fs::write(root.join("versions.toml"), format!("{bom}api = \"ghcr.io/acme/api:1.0.0\"\n")).unwrap();
-    fs::write(root.join("main.sinfra"), format!("{bom}{SMALL_PROJECT}")).unwrap();
+    fs::write(root.join("main.sinfra"), format!("{bom}{}", sinfra_tests::SMALL_PROJECT)).unwrap();
     let run = sinfrac(&["check"], root);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Columns on the first line do not count the mark.
@@ -209,7 +196,7 @@ fn files_that_are_not_utf8_are_diagnostics() {
     let root = dir.path();
     fs::write(root.join("sinfra.toml"), "[project]\nname = \"demo\"\n").unwrap();
     fs::write(root.join("versions.toml"), "api = \"ghcr.io/acme/api:1.0.0\"\n").unwrap();
-    fs::write(root.join("main.sinfra"), SMALL_PROJECT).unwrap();
+    fs::write(root.join("main.sinfra"), sinfra_tests::SMALL_PROJECT).unwrap();
     fs::create_dir(root.join("sub")).unwrap();
     // Latin-1 `é` (0xE9) at byte offset 22: line 2, column 13.
     fs::write(root.join("sub/latin1.sinfra"), b"let a = 1\nlet b = \"caf\xe9\"\n").unwrap();

@@ -13,18 +13,6 @@ use sinfra_tests::{Run, sinfrac};
 /// In every file outside the project: it must never appear in any output.
 const MARKER: &str = "MARKER_outside_c0ffee";
 
-const PLATFORM: &str = r#"import std.k8s
-
-platform { ops_repo = "https://github.com/acme/ops.git" }
-tier latest
-region us = "us-central1"
-stack latest { tier = latest, region = us, cluster = "https://k8s-latest" }
-
-service api: k8s.WebService {
-  image = image("api")
-}
-"#;
-
 /// `<tmp>/proj` (the root, a valid project) and `<tmp>/outside` (holding the marker).
 fn layout() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -34,7 +22,7 @@ fn layout() -> (tempfile::TempDir, PathBuf, PathBuf) {
     fs::create_dir_all(&outside).unwrap();
     fs::write(root.join("sinfra.toml"), "[project]\nname = \"demo\"\n").unwrap();
     fs::write(root.join("versions.toml"), "api = \"ghcr.io/acme/api:1.0.0\"\n").unwrap();
-    fs::write(root.join("main.sinfra"), PLATFORM).unwrap();
+    fs::write(root.join("main.sinfra"), sinfra_tests::SMALL_PROJECT).unwrap();
     fs::write(outside.join("secret.sinfra"), format!("let leaked = \"{MARKER}\"\n")).unwrap();
     fs::write(outside.join("versions.toml"), format!("api = \"ghcr.io/acme/{MARKER}:1\"\n")).unwrap();
     (dir, root, outside)
@@ -62,7 +50,7 @@ fn links_inside_the_project_are_followed_once() {
     // A source reachable only through a link (hidden directories are not walked).
     fs::remove_file(root.join("main.sinfra")).unwrap();
     fs::create_dir(root.join(".shared")).unwrap();
-    fs::write(root.join(".shared/platform.sinfra"), PLATFORM).unwrap();
+    fs::write(root.join(".shared/platform.sinfra"), sinfra_tests::SMALL_PROJECT).unwrap();
     symlink(".shared/platform.sinfra", root.join("platform.sinfra")).unwrap();
     // A directory and a file reached both directly and through links: read once.
     fs::create_dir(root.join("lib")).unwrap();
