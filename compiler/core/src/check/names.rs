@@ -239,11 +239,17 @@ fn static_types(
             match m {
                 Member::FieldDecl(f) => {
                     if let Some(d) = &f.default {
-                        t.infer(d);
+                        match t.declared(&f.name.name) {
+                            Some(ty) => t.check_value(d, &ty),
+                            None => t.infer(d),
+                        };
                     }
                 }
                 Member::Assign(a) => {
-                    t.infer(&a.value);
+                    match t.declared(&a.name.name) {
+                        Some(ty) => t.check_value(&a.value, &ty),
+                        None => t.infer(&a.value),
+                    };
                 }
                 Member::Let(l, _) => {
                     t.infer(&l.value);

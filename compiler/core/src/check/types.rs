@@ -76,6 +76,8 @@ pub struct Types<'a> {
     scope: Option<crate::resolve::FileScope<'a>>,
     /// Names in scope with what is known of them, innermost last.
     env: Vec<(String, STy)>,
+    /// The declared types of parameters and fields.
+    declared: Vec<(String, Ty)>,
     /// Problems found.
     pub diags: Vec<Diag>,
 }
@@ -84,7 +86,7 @@ impl<'a> Types<'a> {
     /// A checker for code in `item`, with `declared` names (parameters, fields) typed.
     pub fn new(db: &'a dyn Db, project: Project, item: ItemId, declared: &[(String, Ty)]) -> Types<'a> {
         let env = declared.iter().map(|(n, t)| (n.clone(), Self::of_declared(db, project, t))).collect();
-        Types { db, project, item, scope: None, env, diags: Vec::new() }
+        Types { db, project, item, scope: None, env, declared: declared.to_vec(), diags: Vec::new() }
     }
 
     /// Resolves called functions in `scope` (to check their arguments).
@@ -120,22 +122,34 @@ impl<'a> Types<'a> {
 
     /// Checks a function body against its declared result type.
     pub fn check_result(&mut self, body: &Expr, ret: &Ty) {
-        let found = self.infer(body);
-        let expected = Self::of_declared(self.db, self.project, ret);
-        // Only where the value is made (an operator, a literal, a string): its origin is
-        // the body, where the evaluator reports the same mismatch.
+        self.check_value(body, ret);
+    }
+
+    /// Checks a value against the type it is given to (a field's, a result's):
+    /// reported where the value is made (an operator, a literal, a string), which
+    /// is where the evaluator reports the same mismatch. Returns its static type.
+    pub fn check_value(&mut self, value: &Expr, declared: &Ty) -> STy {
+        let found = self.infer(value);
+        let expected = Self::of_declared(self.db, self.project, declared);
         let made_here = matches!(
-            body.kind,
+            value.kind,
             ExprKind::Binary(..) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_)
         );
         if made_here && !fits(&found, &expected) {
+            let shown = shown(value, &found);
             self.diags.push(Diag::new(
                 Code::TypeMismatch,
-                format!("expected `{}`, found `{}`", ret.display(self.db), found.name()),
-                Loc::new(self.item, body.span),
-                format!("this is `{}`", found.name()),
+                format!("expected `{}`, found {shown}", declared.display(self.db)),
+                Loc::new(self.item, value.span),
+                format!("this is {shown}"),
             ));
         }
+        found
+    }
+
+    /// The declared type of a name in scope (a field), for [`Types::check_value`].
+    pub fn declared(&self, name: &str) -> Option<Ty> {
+        self.declared.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t.clone())
     }
 
     /// The static type of `e`, reporting definite mistakes inside it.
