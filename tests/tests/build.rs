@@ -707,23 +707,29 @@ fn recovers_from_crash_after_swap() {
     let _ = dir;
 }
 
-/// Removing a service removes its files from every stack at the next build.
+/// Removing a service removes its files from every stack at the next build (here in
+/// unprotected tiers only: deletion protection is `tests/protect.rs`).
 #[test]
 fn stale_files_disappear() {
     let dir = tempdir();
     let project = dir.path().join("acme");
     copy_example(&project);
+    edit(
+        &project.join("services/scheduler.sinfra"),
+        "service scheduler: k8s.Worker {",
+        "service scheduler: k8s.Worker @[latest, staging] {",
+    );
     let out = dir.path().join("deploy");
     build(&project, &out, &[]).ok();
     let before = tree(&out);
-    assert!(before.contains_key("prod-eu/scheduler.yaml"));
+    assert!(before.contains_key("staging/scheduler.yaml"));
 
     fs::remove_file(project.join("services/scheduler.sinfra")).unwrap();
     build(&project, &out, &[]).ok();
     let after = tree(&out);
     let mut want = before.clone();
     want.retain(|path, _| !path.ends_with("/scheduler.yaml"));
-    assert_eq!(before.len() - want.len(), 4, "scheduler runs in the four stacks");
+    assert_eq!(before.len() - want.len(), 2, "scheduler runs in the two unprotected stacks");
     assert_eq!(after.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
     assert!(after == want, "the other files changed");
 }

@@ -2,6 +2,7 @@
 
 mod commands;
 mod loader;
+mod output;
 mod render;
 
 use std::io::IsTerminal;
@@ -45,6 +46,9 @@ enum Command {
         format: Format,
     },
     /// Write the Kubernetes manifests and Argo CD Applications of every stack, atomically.
+    ///
+    /// Exit 0 written (or up to date with `--check`), 1 errors (or stale with `--check`),
+    /// 2 usage or I/O, 4 a protected object would be deleted (nothing written).
     Build {
         /// A path inside the project (default: the current directory).
         path: Option<PathBuf>,
@@ -58,8 +62,12 @@ enum Command {
         #[arg(long)]
         check: bool,
         /// Keep running: rebuild what each saved edit touches.
-        #[arg(long, conflicts_with_all = ["check", "stacks"])]
+        #[arg(long, conflicts_with_all = ["check", "stacks", "allow_delete"])]
         watch: bool,
+        /// Allow deleting this protected object, `STACK/KIND/NAME` (repeatable); without it,
+        /// removing an object of a protected tier or item is refused with exit code 4.
+        #[arg(long = "allow-delete", value_name = "STACK/KIND/NAME")]
+        allow_delete: Vec<String>,
         /// Output format of diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -121,9 +129,13 @@ fn run(cli: Cli) -> ExitCode {
         Command::Build { path, out, watch: true, format, .. } => {
             commands::watch::run(path.as_deref().unwrap_or(&cwd), out.as_deref(), format)
         }
-        Command::Build { path, out, stacks, check, format, .. } => {
-            commands::build::run(path.as_deref().unwrap_or(&cwd), out.as_deref(), &stacks, check, format)
-        }
+        Command::Build { path, out, stacks, check, format, allow_delete, .. } => commands::build::run(
+            path.as_deref().unwrap_or(&cwd),
+            out.as_deref(),
+            &commands::build::Selection { stacks: &stacks, allow_delete: &allow_delete },
+            check,
+            format,
+        ),
         Command::Eval { item, stack, path, format } => {
             commands::eval::run(path.as_deref().unwrap_or(&cwd), item.as_deref(), stack.as_deref(), format)
         }

@@ -19,12 +19,29 @@ use sinfra_compiler::platform::platform_info;
 use super::{exit_for, rejected, report};
 use crate::Format;
 use crate::loader::load;
+use crate::output::{self, protect};
 
 /// The file that marks a directory as sinfrac's output (and so safe to replace).
 const MARKER: &str = ".sinfrac-output";
 
+/// What a build covers and may delete.
+pub struct Selection<'a> {
+    /// The stacks to build (all when empty).
+    pub stacks: &'a [String],
+    /// `--allow-delete` arguments, `STACK/KIND/NAME`.
+    pub allow_delete: &'a [String],
+}
+
 /// Runs the build.
-pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, format: Format) -> Result<ExitCode> {
+pub fn run(
+    path: &Path,
+    out: Option<&Path>,
+    selection: &Selection<'_>,
+    check: bool,
+    format: Format,
+) -> Result<ExitCode> {
+    let stacks = selection.stacks;
+    let cli_allows = selection.allow_delete.iter().map(|a| protect::cli_allow(a)).collect::<Result<Vec<_>>>()?;
     let loaded = load(path)?;
     if let Some(code) = rejected(&loaded, format) {
         if format == Format::Human {
@@ -69,8 +86,40 @@ pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, form
             files.iter().filter(|f| !dirs.iter().any(|d| f.path.starts_with(d.as_str()))).map(|f| f.path.clone());
         dirs.iter().cloned().chain(exact).collect()
     });
+    let previous = previous_output(&out_dir)?;
+    let judged_stacks: Vec<_> =
+        if selected.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { selected.clone() };
+    let mut allows = cli_allows;
+    allows.extend(protect::source_allows(db, loaded.project, &judged_stacks));
+    let old_objects = output::objects_of(
+        previous
+            .iter()
+            .filter(|(p, _)| in_selection(p, keep_prefixes.as_deref()))
+            .map(|(p, b)| (p.as_str(), std::str::from_utf8(b).unwrap_or_default())),
+        true,
+    )?;
+    let new_objects = output::objects_of(files.iter().map(|f| (f.path.as_str(), &*f.content)), false)?;
+    let removals = protect::removals(db, loaded.project, info, &old_objects, &new_objects, &allows);
+    let refused: Vec<_> = removals.iter().filter(|r| r.refused()).collect();
     if check {
-        return check_output(&out_dir, &files, keep_prefixes.as_deref());
+        let code = check_output(&out_dir, &previous, &files, keep_prefixes.as_deref());
+        if !refused.is_empty() {
+            eprint!("{}", protect::refusal(&refused));
+            return Ok(ExitCode::from(protect::REFUSED));
+        }
+        return Ok(code);
+    }
+    if !refused.is_empty() {
+        eprint!("{}", protect::refusal(&refused));
+        return Ok(ExitCode::from(protect::REFUSED));
+    }
+    for allow in protect::unused(&allows, &removals) {
+        if format == Format::Human {
+            eprintln!(
+                "warning: `{}` ({}) names no object this build deletes; remove it once its deletion is built",
+                allow.object, allow.from
+            );
+        }
     }
     write_atomically(&out_dir, &files, keep_prefixes.as_deref())?;
     if format == Format::Human {
@@ -125,10 +174,19 @@ fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     Ok(out)
 }
 
-fn check_output(out_dir: &Path, files: &[OutputFile], selection: Option<&[String]>) -> Result<ExitCode> {
-    // A build interrupted between its two renames left the previous tree aside: that is the output.
+/// The output on disk: `out_dir`, or the tree a build interrupted between its
+/// two renames left aside.
+pub fn previous_output(out_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     let aside = sibling(out_dir, "sinfrac-old");
-    let existing = if !out_dir.exists() && aside.exists() { read_tree(&aside)? } else { read_tree(out_dir)? };
+    if !out_dir.exists() && aside.exists() { read_tree(&aside) } else { read_tree(out_dir) }
+}
+
+fn check_output(
+    out_dir: &Path,
+    existing: &BTreeMap<String, Vec<u8>>,
+    files: &[OutputFile],
+    selection: Option<&[String]>,
+) -> ExitCode {
     let wanted: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), &*f.content)).collect();
     let mut differs = false;
     for (path, content) in &wanted {
@@ -157,10 +215,10 @@ fn check_output(out_dir: &Path, files: &[OutputFile], selection: Option<&[String
             "error: `{}` is not what the sources produce: run `sinfrac build` and commit the result",
             out_dir.display()
         );
-        Ok(ExitCode::from(1))
+        ExitCode::from(1)
     } else {
         eprintln!("{} is up to date ({} files)", out_dir.display(), wanted.len());
-        Ok(ExitCode::SUCCESS)
+        ExitCode::SUCCESS
     }
 }
 
