@@ -72,6 +72,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Show what a build would change, per stack, without writing anything.
+    ///
+    /// Builds in memory and compares with the previous output object by object: added,
+    /// changed (field by field), removed, moved between files; one verdict per stack.
+    /// Exit codes: 0 no change, 3 changes, 1 errors in the project, 2 usage or I/O,
+    /// 4 a protected object would be deleted without being allowed.
+    Plan {
+        /// A path inside the project (default: the current directory).
+        path: Option<PathBuf>,
+        /// The previous output to compare with (default: `out` of sinfra.toml).
+        #[arg(long, value_name = "DIR")]
+        against: Option<PathBuf>,
+        /// Plan only these stacks (repeatable).
+        #[arg(long = "stack", value_name = "STACK")]
+        stacks: Vec<String>,
+        /// Output format: `markdown` is a pull-request comment, `json` is for bots.
+        #[arg(long, value_enum, default_value_t = commands::plan::PlanFormat::Human)]
+        format: commands::plan::PlanFormat,
+        /// Allow deleting this protected object, `STACK/KIND/NAME` (repeatable).
+        #[arg(long = "allow-delete", value_name = "STACK/KIND/NAME")]
+        allow_delete: Vec<String>,
+    },
     /// Print the values the compiler computes for an item in a stack.
     Eval {
         /// The item to show (a service, resource or `let`); every instance when omitted.
@@ -135,6 +157,15 @@ fn run(cli: Cli) -> ExitCode {
             &commands::build::Selection { stacks: &stacks, allow_delete: &allow_delete },
             check,
             format,
+        ),
+        Command::Plan { path, against, stacks, format, allow_delete } => commands::plan::run(
+            path.as_deref().unwrap_or(&cwd),
+            &commands::plan::PlanArgs {
+                against: against.as_deref(),
+                stacks: &stacks,
+                allow_delete: &allow_delete,
+                format,
+            },
         ),
         Command::Eval { item, stack, path, format } => {
             commands::eval::run(path.as_deref().unwrap_or(&cwd), item.as_deref(), stack.as_deref(), format)

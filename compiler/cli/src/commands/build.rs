@@ -14,7 +14,8 @@ use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use sinfra_compiler::emit::{self, OutputFile};
-use sinfra_compiler::platform::platform_info;
+use sinfra_compiler::items::ItemId;
+use sinfra_compiler::platform::{PlatformInfo, platform_info};
 
 use super::{exit_for, rejected, report};
 use crate::Format;
@@ -51,16 +52,7 @@ pub fn run(
     }
     let db = &loaded.db;
     let info = platform_info(db, loaded.project);
-    let mut selected = Vec::new();
-    for name in stacks {
-        match info.stacks.iter().find(|s| &s.name == name || &s.dns == name) {
-            Some(s) => selected.push(s.item),
-            None => {
-                let known: Vec<&str> = info.stacks.iter().map(|s| s.name.as_str()).collect();
-                return Err(miette!(help = format!("the stacks are: {}", known.join(", ")), "unknown stack `{name}`"));
-            }
-        }
-    }
+    let selected = resolve_stacks(info, stacks)?;
     let out_dir = match out {
         Some(o) => o.to_path_buf(),
         None => loaded.root.join(&info.manifest.out),
@@ -74,32 +66,11 @@ pub fn run(
         return Ok(exit_for(true));
     }
     let files = built.files;
-    // A partial build owns the selected stacks' directories and the exact files it
-    // generates outside them (their Argo CD Applications); every other file is kept.
-    let keep_prefixes: Option<Vec<String>> = (!selected.is_empty()).then(|| {
-        let dirs: Vec<String> = selected
-            .iter()
-            .filter_map(|item| info.stacks.iter().find(|s| s.item == *item))
-            .map(|s| format!("{}/", s.dns))
-            .collect();
-        let exact =
-            files.iter().filter(|f| !dirs.iter().any(|d| f.path.starts_with(d.as_str()))).map(|f| f.path.clone());
-        dirs.iter().cloned().chain(exact).collect()
-    });
+    let keep_prefixes = selection_prefixes(info, &selected, &files);
     let previous = previous_output(&out_dir)?;
-    let judged_stacks: Vec<_> =
-        if selected.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { selected.clone() };
-    let mut allows = cli_allows;
-    allows.extend(protect::source_allows(db, loaded.project, &judged_stacks));
-    let old_objects = output::objects_of(
-        previous
-            .iter()
-            .filter(|(p, _)| in_selection(p, keep_prefixes.as_deref()))
-            .map(|(p, b)| (p.as_str(), std::str::from_utf8(b).unwrap_or_default())),
-        true,
-    )?;
-    let new_objects = output::objects_of(files.iter().map(|f| (f.path.as_str(), &*f.content)), false)?;
-    let removals = protect::removals(db, loaded.project, info, &old_objects, &new_objects, &allows);
+    let judged =
+        output::judge(db, loaded.project, info, &previous, &files, keep_prefixes.as_deref(), &selected, cli_allows)?;
+    let (allows, removals) = (judged.allows, judged.removals);
     let refused: Vec<_> = removals.iter().filter(|r| r.refused()).collect();
     if check {
         let code = check_output(&out_dir, &previous, &files, keep_prefixes.as_deref());
@@ -133,8 +104,39 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The stacks named by `--stack` (by identifier or directory); empty: all.
+pub fn resolve_stacks(info: &PlatformInfo, names: &[String]) -> Result<Vec<ItemId>> {
+    let mut selected = Vec::new();
+    for name in names {
+        match info.stacks.iter().find(|s| &s.name == name || &s.dns == name) {
+            Some(s) => selected.push(s.item),
+            None => {
+                let known: Vec<&str> = info.stacks.iter().map(|s| s.name.as_str()).collect();
+                return Err(miette!(help = format!("the stacks are: {}", known.join(", ")), "unknown stack `{name}`"));
+            }
+        }
+    }
+    Ok(selected)
+}
+
+/// What a partial build owns (`None`: everything): the selected stacks' directories
+/// and the exact files it generates outside them (their Argo CD Applications); every
+/// other file is kept.
+pub fn selection_prefixes(info: &PlatformInfo, selected: &[ItemId], files: &[OutputFile]) -> Option<Vec<String>> {
+    (!selected.is_empty()).then(|| {
+        let dirs: Vec<String> = selected
+            .iter()
+            .filter_map(|item| info.stacks.iter().find(|s| s.item == *item))
+            .map(|s| format!("{}/", s.dns))
+            .collect();
+        let exact =
+            files.iter().filter(|f| !dirs.iter().any(|d| f.path.starts_with(d.as_str()))).map(|f| f.path.clone());
+        dirs.iter().cloned().chain(exact).collect()
+    })
+}
+
 /// Whether a generated path belongs to the selected stacks (`None`: all of them).
-fn in_selection(path: &str, selection: Option<&[String]>) -> bool {
+pub fn in_selection(path: &str, selection: Option<&[String]>) -> bool {
     match selection {
         None => true,
         Some(prefixes) => prefixes.iter().any(|p| {

@@ -1,14 +1,62 @@
 //! The previous output, read back: its objects, and the deletions a new
 //! output would make among them.
 
+pub mod diff;
 pub mod objects;
 pub mod protect;
 
 use std::collections::BTreeMap;
 
 use miette::{Result, miette};
+use sinfra_compiler::db::{Database, Project};
+use sinfra_compiler::emit::OutputFile;
+use sinfra_compiler::items::ItemId;
+use sinfra_compiler::platform::PlatformInfo;
 
+use crate::commands::build::in_selection;
 use objects::{Object, ObjectKey, parse_file};
+use protect::{Allow, Removal};
+
+/// The previous output and a new one, compared object by object.
+pub struct Judged {
+    /// The previous output's objects (of the selected stacks).
+    pub old: BTreeMap<ObjectKey, Object>,
+    /// The new output's objects.
+    pub new: BTreeMap<ObjectKey, Object>,
+    /// Every allowed deletion: the command line's, then the platform block's.
+    pub allows: Vec<Allow>,
+    /// The objects the new output removes, each judged.
+    pub removals: Vec<Removal>,
+}
+
+/// Reads both outputs' objects (the previous one limited to `selection`, see
+/// `build::in_selection`) and judges what the new one removes.
+#[allow(clippy::too_many_arguments)]
+pub fn judge(
+    db: &Database,
+    project: Project,
+    info: &PlatformInfo,
+    previous: &BTreeMap<String, Vec<u8>>,
+    files: &[OutputFile],
+    selection: Option<&[String]>,
+    selected: &[ItemId],
+    cli_allows: Vec<Allow>,
+) -> Result<Judged> {
+    let judged_stacks: Vec<ItemId> =
+        if selected.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { selected.to_vec() };
+    let mut allows = cli_allows;
+    allows.extend(protect::source_allows(db, project, &judged_stacks));
+    let old = objects_of(
+        previous
+            .iter()
+            .filter(|(p, _)| in_selection(p, selection))
+            .map(|(p, b)| (p.as_str(), std::str::from_utf8(b).unwrap_or_default())),
+        true,
+    )?;
+    let new = objects_of(files.iter().map(|f| (f.path.as_str(), &*f.content)), false)?;
+    let removals = protect::removals(db, project, info, &old, &new, &allows);
+    Ok(Judged { old, new, allows, removals })
+}
 
 /// The objects of `files` (relative path → text), keyed by identity.
 /// `previous` names them in errors as the output on disk.

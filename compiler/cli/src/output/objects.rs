@@ -41,6 +41,8 @@ pub struct Object {
     pub file: String,
     /// The file's header.
     pub header: Header,
+    /// The document.
+    pub doc: Json,
 }
 
 impl Object {
@@ -99,7 +101,7 @@ pub fn parse_file(path: &str, text: &str) -> Result<Vec<Object>, String> {
         let (Some(kind), Some(name)) = (kind, name) else { continue };
         let namespace = meta.and_then(|m| m.get("namespace")).and_then(Json::as_str).map(str::to_string);
         let key = ObjectKey { stack_dir: stack_dir.clone(), kind: kind.to_string(), name: name.to_string(), namespace };
-        out.push(Object { key, stack: stack.clone(), file: path.to_string(), header: header.clone() });
+        out.push(Object { key, stack: stack.clone(), file: path.to_string(), header: header.clone(), doc });
     }
     Ok(out)
 }
