@@ -19,9 +19,9 @@ use protect::{Allow, Removal};
 
 /// The previous output and a new one, compared object by object.
 pub struct Judged {
-    /// The previous output's objects (of the selected stacks).
+    /// The previous output's objects (of the selected stacks), in the files that differ.
     pub old: BTreeMap<ObjectKey, Object>,
-    /// The new output's objects.
+    /// The new output's objects, in the files that differ.
     pub new: BTreeMap<ObjectKey, Object>,
     /// Every allowed deletion: the command line's, then the platform block's.
     pub allows: Vec<Allow>,
@@ -46,14 +46,20 @@ pub fn judge(
         if selected.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { selected.to_vec() };
     let mut allows = cli_allows;
     allows.extend(protect::source_allows(db, project, &judged_stacks));
+    // A file identical on both sides holds the same objects before and after: only
+    // the files that differ can add, change, remove or move one.
+    let new_text: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), &*f.content)).collect();
     let old = objects_of(
         previous
             .iter()
-            .filter(|(p, _)| in_selection(p, selection))
+            .filter(|(p, b)| in_selection(p, selection) && new_text.get(p.as_str()).map(|t| t.as_bytes()) != Some(b))
             .map(|(p, b)| (p.as_str(), std::str::from_utf8(b).unwrap_or_default())),
         true,
     )?;
-    let new = objects_of(files.iter().map(|f| (f.path.as_str(), &*f.content)), false)?;
+    let new = objects_of(
+        new_text.into_iter().filter(|(p, t)| previous.get(*p).map(Vec::as_slice) != Some(t.as_bytes())),
+        false,
+    )?;
     let removals = protect::removals(db, project, info, &old, &new, &allows);
     Ok(Judged { old, new, allows, removals })
 }
