@@ -153,3 +153,23 @@ fn objects_in_another_file_are_moved() {
         run.stdout
     );
 }
+
+#[test]
+fn hand_edited_files_are_reported() {
+    let (_dir, project) = example_copy();
+    expect(sinfrac(&["build", "."], &project), 0);
+    edit(&project.join("deploy/prod-us/api.yaml"), "  replicas: 6\n", "  replicas: 7\n");
+    let run = expect(plan(&project, &[]), CHANGES);
+    assert!(
+        run.stdout
+            .contains("  hand-edited: prod-us/api.yaml (edited after sinfrac wrote it; the build overwrites the edit)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("      spec.replicas: 7 → 6"), "{}", run.stdout);
+    let doc: serde_json::Value =
+        serde_json::from_str(&expect(plan(&project, &["--format", "json"]), CHANGES).stdout).expect("JSON");
+    assert_eq!(doc["hand_edited"], serde_json::json!(["prod-us/api.yaml"]));
+    let md = expect(plan(&project, &["--format", "markdown"]), CHANGES).stdout;
+    assert!(md.contains("> [!WARNING]\n> Edited by hand after sinfrac wrote them"), "{md}");
+}

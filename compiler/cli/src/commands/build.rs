@@ -197,6 +197,7 @@ fn check_output(
             Some(bytes) => {
                 differs = true;
                 let old = String::from_utf8_lossy(bytes);
+                println!("{}", drift_line(path, &old, content));
                 let diff = similar::TextDiff::from_lines(old.as_ref(), *content);
                 print!("{}", diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")));
             }
@@ -221,6 +222,19 @@ fn check_output(
     } else {
         eprintln!("{} is up to date ({} files)", out_dir.display(), wanted.len());
         ExitCode::SUCCESS
+    }
+}
+
+/// Why a file on disk differs from what the sources produce: edited by hand (its
+/// body no longer has the hash its header records) or stale (the sources changed).
+pub fn drift_line(path: &str, on_disk: &str, wanted: &str) -> String {
+    let sources_changed = emit::recorded_hash(on_disk) != emit::recorded_hash(wanted);
+    match (emit::hand_edited(on_disk), sources_changed) {
+        (Some(true), false) => {
+            format!("hand-edited: {path} (edited after sinfrac wrote it; the sources did not change)")
+        }
+        (Some(true), true) => format!("hand-edited: {path} (edited after sinfrac wrote it, and the sources changed)"),
+        _ => format!("stale: {path} (the sources changed since it was built)"),
     }
 }
 

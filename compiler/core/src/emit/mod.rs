@@ -175,10 +175,46 @@ fn render(path: &str, header: &str, manifests: &Value) -> Result<Option<OutputFi
     if docs.is_empty() {
         return Ok(None);
     }
-    match yaml::values_to_yaml(header, &docs) {
-        Ok(content) => Ok(Some(OutputFile { path: path.to_string(), content: content.into() })),
-        Err(e) => Err(format!("cannot write `{path}`: {e}")),
+    let body = yaml::values_to_yaml("", &docs).map_err(|e| format!("cannot write `{path}`: {e}"))?;
+    let mut content = String::with_capacity(body.len() + header.len() + 96);
+    yaml::push_comment(&mut content, header);
+    yaml::push_comment(&mut content, &format!("{HASH_LABEL}{}", content_hash(&body)));
+    content.push_str(&body);
+    Ok(Some(OutputFile { path: path.to_string(), content: content.into() }))
+}
+
+/// The header line that records the hash of a generated file's documents, after `# `.
+pub const HASH_LABEL: &str = "content-sha256: ";
+
+/// The SHA-256 of a generated file's body (everything after its `#` header), in hex:
+/// a file whose body no longer has the hash its header records was edited by hand.
+pub fn content_hash(body: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Splits a generated file into its header (the leading `#` lines) and its body.
+pub fn split_header(text: &str) -> (&str, &str) {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.starts_with('#') {
+            break;
+        }
+        at += line.len();
     }
+    text.split_at(at)
+}
+
+/// Whether a generated file was edited by hand: `Some(true)` when its body's hash
+/// is not the one its header records, `None` when it records none (older output).
+pub fn hand_edited(text: &str) -> Option<bool> {
+    recorded_hash(text).map(|h| h != content_hash(split_header(text).1))
+}
+
+/// The hash a generated file's header records, if any.
+pub fn recorded_hash(text: &str) -> Option<&str> {
+    split_header(text).0.lines().find_map(|l| l.strip_prefix("# ")?.strip_prefix(HASH_LABEL)).map(str::trim)
 }
 
 fn push_file(out: &mut StackOutput, path: String, header: &str, manifests: &Value, at: Location) {
@@ -269,4 +305,19 @@ pub fn build_project(db: &crate::db::Database, project: Project, stacks: &[ItemI
 
 fn item_name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
     crate::items::item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_hash_finds_hand_edits() {
+        let body = "---\nkind: A\n";
+        let text = format!("# generated\n# {HASH_LABEL}{}\n{body}", content_hash(body));
+        assert_eq!(split_header(&text).1, body);
+        assert_eq!(hand_edited(&text), Some(false));
+        assert_eq!(hand_edited(&text.replace("kind: A", "kind: B")), Some(true));
+        assert_eq!(hand_edited("# generated\n---\nkind: A\n"), None, "older output records no hash");
+    }
 }

@@ -13,7 +13,7 @@ use miette::Result;
 use sinfra_compiler::emit;
 use sinfra_compiler::platform::platform_info;
 
-use super::build::{previous_output, resolve_stacks, selection_prefixes};
+use super::build::{in_selection, previous_output, resolve_stacks, selection_prefixes};
 use super::{rejected, report};
 use crate::Format;
 use crate::loader::load;
@@ -107,9 +107,19 @@ impl StackPlan {
 pub struct Plan {
     /// What was compared against, as the user named it (relative to the project root by default).
     pub against: String,
+    /// Files of the previous output edited by hand (their body no longer has the
+    /// hash their header records): the build overwrites the edits.
+    pub hand_edited: Vec<String>,
     /// Every stack of the selection (and stacks that only the previous output has),
     /// protected tiers first, then in declaration order.
     pub stacks: Vec<StackPlan>,
+}
+
+impl Plan {
+    /// Nothing to build: every stack untouched and no file edited by hand.
+    pub fn unchanged(&self) -> bool {
+        self.hand_edited.is_empty() && self.stacks.iter().all(StackPlan::untouched)
+    }
 }
 
 /// Runs the plan.
@@ -136,7 +146,14 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
     let previous = previous_output(&against_dir)?;
     let judged =
         output::judge(db, loaded.project, info, &previous, &files, selection.as_deref(), &selected, cli_allows)?;
-    let plan = Plan { against, stacks: per_stack(info, &selected, judged) };
+    let hand_edited = previous
+        .iter()
+        .filter(|(p, b)| {
+            in_selection(p, selection.as_deref()) && emit::hand_edited(&String::from_utf8_lossy(b)) == Some(true)
+        })
+        .map(|(p, _)| p.clone())
+        .collect();
+    let plan = Plan { against, hand_edited, stacks: per_stack(info, &selected, judged) };
     let text = match args.format {
         PlanFormat::Human => render::human(&plan),
         PlanFormat::Markdown => render::markdown(&plan),
@@ -148,7 +165,7 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
         eprint!("{}", protect::refusal(&refused).replace("; nothing was written", ""));
         return Ok(ExitCode::from(protect::REFUSED));
     }
-    Ok(if plan.stacks.iter().all(StackPlan::untouched) { ExitCode::SUCCESS } else { ExitCode::from(CHANGES) })
+    Ok(if plan.unchanged() { ExitCode::SUCCESS } else { ExitCode::from(CHANGES) })
 }
 
 /// Groups the comparison by stack directory.

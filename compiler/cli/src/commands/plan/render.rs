@@ -44,6 +44,9 @@ pub fn human(plan: &Plan) -> String {
     for st in &plan.stacks {
         let _ = writeln!(s, "  {:width$}  {}", format!("{}:", st.name), st.verdict(), width = width + 1);
     }
+    for path in &plan.hand_edited {
+        let _ = writeln!(s, "  hand-edited: {path} (edited after sinfrac wrote it; the build overwrites the edit)");
+    }
     for st in plan.stacks.iter().filter(|st| !st.untouched()) {
         let _ = writeln!(s, "\n{} ({}): {}", st.name, tier_label(st), st.verdict());
         for o in &st.added {
@@ -77,6 +80,14 @@ pub fn markdown(plan: &Plan) -> String {
             "> [!CAUTION]\n> {refused} protected object{} would be deleted: the build is refused until each deletion \
              is allowed (`allow_delete` in the `platform` block, with a reason).\n",
             if refused == 1 { "" } else { "s" }
+        );
+    }
+    if !plan.hand_edited.is_empty() {
+        let files: Vec<String> = plan.hand_edited.iter().map(|p| format!("`{p}`")).collect();
+        let _ = writeln!(
+            s,
+            "> [!WARNING]\n> Edited by hand after sinfrac wrote them (the build overwrites the edits): {}\n",
+            files.join(", ")
         );
     }
     s.push_str("| stack | tier | verdict |\n|---|---|---|\n");
@@ -156,13 +167,14 @@ pub fn json(plan: &Plan) -> String {
             })
         })
         .collect();
-    let changed = plan.stacks.iter().any(|st| !st.untouched());
+    let changed = !plan.unchanged();
     let refused: usize = plan.stacks.iter().map(StackPlan::refused).sum();
     let doc = json!({
         "version": JSON_VERSION,
         "against": plan.against,
         "changed": changed,
         "refused": refused,
+        "hand_edited": plan.hand_edited,
         "stacks": stacks,
     });
     format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
