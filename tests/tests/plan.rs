@@ -173,3 +173,36 @@ fn hand_edited_files_are_reported() {
     let md = expect(plan(&project, &["--format", "markdown"]), CHANGES).stdout;
     assert!(md.contains("> [!WARNING]\n> Edited by hand after sinfrac wrote them"), "{md}");
 }
+
+/// Runs `git` in `dir` (a test of `--against-rev` needs it, as CI does).
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=sinfra test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .expect("runs git (needed by `plan --against-rev`)");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn against_a_git_revision_without_checkout() {
+    let (_dir, project) = changed_example();
+    git(&project, &["init", "-q"]);
+    git(&project, &["add", "-A"]);
+    git(&project, &["commit", "-q", "-m", "the built example, then a change"]);
+    // The working tree's output is rebuilt from the change; the committed one is the old output.
+    expect(sinfrac(&["build", "."], &project), 0);
+    expect(plan(&project, &[]), 0);
+    let run = expect(plan(&project, &["--against-rev", "HEAD"]), CHANGES);
+    let human = expect(changed_plan_in_a_fresh_copy(), CHANGES).stdout;
+    assert_eq!(run.stdout.replacen("`deploy@HEAD`", "`deploy`", 1), human);
+    let run = expect(plan(&project, &["--against-rev", "no-such-rev"]), 2);
+    assert!(run.stderr.contains("cannot read revision `no-such-rev`"), "{}", run.stderr);
+}
+
+/// The plan of [`changed_example`], against its output directory.
+fn changed_plan_in_a_fresh_copy() -> sinfra_tests::Run {
+    let (_dir, project) = changed_example();
+    plan(&project, &[])
+}

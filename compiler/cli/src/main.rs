@@ -84,6 +84,9 @@ enum Command {
         /// The previous output to compare with (default: `out` of sinfra.toml).
         #[arg(long, value_name = "DIR")]
         against: Option<PathBuf>,
+        /// Compare with the output committed at this git revision (`main`, `HEAD~1`), read without a checkout.
+        #[arg(long, value_name = "REV", conflicts_with = "against")]
+        against_rev: Option<String>,
         /// Plan only these stacks (repeatable).
         #[arg(long = "stack", value_name = "STACK")]
         stacks: Vec<String>,
@@ -158,10 +161,11 @@ fn run(cli: Cli) -> ExitCode {
             check,
             format,
         ),
-        Command::Plan { path, against, stacks, format, allow_delete } => commands::plan::run(
+        Command::Plan { path, against, against_rev, stacks, format, allow_delete } => commands::plan::run(
             path.as_deref().unwrap_or(&cwd),
             &commands::plan::PlanArgs {
                 against: against.as_deref(),
+                against_rev: against_rev.as_deref(),
                 stacks: &stacks,
                 allow_delete: &allow_delete,
                 format,

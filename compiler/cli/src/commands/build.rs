@@ -23,7 +23,7 @@ use crate::loader::load;
 use crate::output::{self, protect};
 
 /// The file that marks a directory as sinfrac's output (and so safe to replace).
-const MARKER: &str = ".sinfrac-output";
+pub const MARKER: &str = ".sinfrac-output";
 
 /// What a build covers and may delete.
 pub struct Selection<'a> {

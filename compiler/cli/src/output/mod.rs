@@ -2,6 +2,7 @@
 //! output would make among them.
 
 pub mod diff;
+pub mod git;
 pub mod objects;
 pub mod protect;
 

@@ -13,14 +13,14 @@ use miette::Result;
 use sinfra_compiler::emit;
 use sinfra_compiler::platform::platform_info;
 
-use super::build::{in_selection, previous_output, resolve_stacks, selection_prefixes};
+use super::build::{MARKER, in_selection, previous_output, resolve_stacks, selection_prefixes};
 use super::{rejected, report};
 use crate::Format;
 use crate::loader::load;
 use crate::output::diff::{self, FieldChange};
 use crate::output::objects::Object;
 use crate::output::protect::{self, Removal};
-use crate::output::{self, Judged};
+use crate::output::{self, Judged, git};
 
 /// Exit code when the plan changes something.
 pub const CHANGES: u8 = 3;
@@ -40,6 +40,8 @@ pub enum PlanFormat {
 pub struct PlanArgs<'a> {
     /// The previous output (default: the project's output directory).
     pub against: Option<&'a Path>,
+    /// Or the output committed at this git revision.
+    pub against_rev: Option<&'a str>,
     /// The stacks to plan (all when empty).
     pub stacks: &'a [String],
     /// `--allow-delete` arguments.
@@ -132,9 +134,12 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
     let db = &loaded.db;
     let info = platform_info(db, loaded.project);
     let selected = resolve_stacks(info, args.stacks)?;
-    let (against_dir, against) = match args.against {
-        Some(dir) => (dir.to_path_buf(), dir.display().to_string()),
-        None => (loaded.root.join(&info.manifest.out), info.manifest.out.clone()),
+    let (previous, against) = match (args.against, args.against_rev) {
+        (_, Some(rev)) => {
+            (git::tree_at(&loaded.root, rev, &info.manifest.out, MARKER)?, format!("{}@{rev}", info.manifest.out))
+        }
+        (Some(dir), None) => (previous_output(dir)?, dir.display().to_string()),
+        (None, None) => (previous_output(&loaded.root.join(&info.manifest.out))?, info.manifest.out.clone()),
     };
     let built = emit::build_project(db, loaded.project, &selected);
     if report(&loaded, &built.diags, Format::Human) {
@@ -143,7 +148,6 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
     }
     let files = built.files;
     let selection = selection_prefixes(info, &selected, &files);
-    let previous = previous_output(&against_dir)?;
     let judged =
         output::judge(db, loaded.project, info, &previous, &files, selection.as_deref(), &selected, cli_allows)?;
     let hand_edited = previous
