@@ -135,3 +135,21 @@ fn removing_an_unprotected_latest_only_object_is_fine() {
     assert!(!run.stderr.contains("refusing"), "{}", run.stderr);
     assert!(!project.join("deploy/latest/exporter.yaml").exists());
 }
+
+#[test]
+fn a_previous_file_that_is_not_yaml_is_a_clear_error() {
+    let (_dir, project) = example_copy();
+    expect(sinfrac(&["build", "."], &project), 0);
+    let file = project.join("deploy/prod-us/api.yaml");
+    fs::write(&file, "kind: [unclosed\n").expect("writable");
+    let run = expect(sinfrac(&["build", "."], &project), 2);
+    assert!(run.stderr.contains("the previous output's `prod-us/api.yaml` is not valid YAML"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("restore the file from version control (`git checkout -- <out>/prod-us/"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read_to_string(&file).expect("readable"), "kind: [unclosed\n", "nothing written");
+    let run = expect(sinfrac(&["plan", "."], &project), 2);
+    assert!(run.stderr.contains("is not valid YAML"), "{}", run.stderr);
+}

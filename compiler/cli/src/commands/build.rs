@@ -75,13 +75,13 @@ pub fn run(
     if check {
         let code = check_output(&out_dir, &previous, &files, keep_prefixes.as_deref());
         if !refused.is_empty() {
-            eprint!("{}", protect::refusal(&refused));
+            eprint!("{}", protect::refusal(&refused, "; nothing was written"));
             return Ok(ExitCode::from(protect::REFUSED));
         }
         return Ok(code);
     }
     if !refused.is_empty() {
-        eprint!("{}", protect::refusal(&refused));
+        eprint!("{}", protect::refusal(&refused, "; nothing was written"));
         return Ok(ExitCode::from(protect::REFUSED));
     }
     for allow in protect::unused(&allows, &removals) {

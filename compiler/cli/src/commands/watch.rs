@@ -164,7 +164,7 @@ fn deletions_allowed(
     let judged = crate::output::judge(&loaded.db, loaded.project, info, previous, files, None, &[], Vec::new())?;
     let refused: Vec<_> = judged.removals.iter().filter(|r| r.refused()).collect();
     if !refused.is_empty() {
-        eprint!("{}", crate::output::protect::refusal(&refused));
+        eprint!("{}", crate::output::protect::refusal(&refused, "; nothing was written"));
     }
     Ok(refused.is_empty())
 }

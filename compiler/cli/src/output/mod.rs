@@ -50,13 +50,20 @@ pub fn judge(
     // A file identical on both sides holds the same objects before and after: only
     // the files that differ can add, change, remove or move one.
     let new_text: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), &*f.content)).collect();
-    let old = objects_of(
-        previous
-            .iter()
-            .filter(|(p, b)| in_selection(p, selection) && new_text.get(p.as_str()).map(|t| t.as_bytes()) != Some(b))
-            .map(|(p, b)| (p.as_str(), std::str::from_utf8(b).unwrap_or_default())),
-        true,
-    )?;
+    let mut old_text = Vec::new();
+    for (path, bytes) in previous {
+        if in_selection(path, selection) && new_text.get(path.as_str()).map(|t| t.as_bytes()) != Some(bytes) {
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                miette!(
+                    help = "restore the file from version control or delete it",
+                    "the previous output's `{path}` is not UTF-8 (at byte {}): its objects cannot be judged",
+                    e.valid_up_to()
+                )
+            })?;
+            old_text.push((path.as_str(), text));
+        }
+    }
+    let old = objects_of(old_text, true)?;
     let new = objects_of(
         new_text.into_iter().filter(|(p, t)| previous.get(*p).map(Vec::as_slice) != Some(t.as_bytes())),
         false,
@@ -79,8 +86,10 @@ pub fn objects_of<'a>(
         let objects = parse_file(path, text).map_err(|e| {
             if previous {
                 miette!(
-                    help = "restore the file from version control (`git checkout -- <out>/{path}`) or delete it; \
-                            its objects cannot be judged for deletion protection while it is not YAML",
+                    help = format!(
+                        "restore the file from version control (`git checkout -- <out>/{path}`) or delete it; \
+                         its objects cannot be judged for deletion protection while it is not YAML"
+                    ),
                     "the previous output's `{path}` is not valid YAML: {e}"
                 )
             } else {

@@ -140,10 +140,11 @@ fn protected_by(db: &Database, project: Project, info: &PlatformInfo, object: &O
     None
 }
 
-/// The refusal of protected deletions: each object, why it is protected, and both ways to allow it.
-pub fn refusal(refused: &[&Removal]) -> String {
+/// The refusal of protected deletions: each object, why it is protected, and both
+/// ways to allow it. `after` ends the first line (`; nothing was written`).
+pub fn refusal(refused: &[&Removal], after: &str) -> String {
     let mut s = format!(
-        "error: refusing to delete {} protected object{}; nothing was written\n",
+        "error: refusing to delete {} protected object{}{after}\n",
         refused.len(),
         if refused.len() == 1 { "" } else { "s" }
     );

@@ -166,7 +166,7 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
     print!("{text}");
     let refused: Vec<&Removal> = plan.stacks.iter().flat_map(|s| s.removed.iter().filter(|r| r.refused())).collect();
     if !refused.is_empty() {
-        eprint!("{}", protect::refusal(&refused).replace("; nothing was written", ""));
+        eprint!("{}", protect::refusal(&refused, ""));
         return Ok(ExitCode::from(protect::REFUSED));
     }
     Ok(if plan.unchanged() { ExitCode::SUCCESS } else { ExitCode::from(CHANGES) })
