@@ -707,23 +707,29 @@ fn recovers_from_crash_after_swap() {
     let _ = dir;
 }
 
-/// Removing a service removes its files from every stack at the next build.
+/// Removing a service removes its files from every stack at the next build (here in
+/// unprotected tiers only: deletion protection is `tests/protect.rs`).
 #[test]
 fn stale_files_disappear() {
     let dir = tempdir();
     let project = dir.path().join("acme");
     copy_example(&project);
+    edit(
+        &project.join("services/scheduler.sinfra"),
+        "service scheduler: k8s.Worker {",
+        "service scheduler: k8s.Worker @[latest, staging] {",
+    );
     let out = dir.path().join("deploy");
     build(&project, &out, &[]).ok();
     let before = tree(&out);
-    assert!(before.contains_key("prod-eu/scheduler.yaml"));
+    assert!(before.contains_key("staging/scheduler.yaml"));
 
     fs::remove_file(project.join("services/scheduler.sinfra")).unwrap();
     build(&project, &out, &[]).ok();
     let after = tree(&out);
     let mut want = before.clone();
     want.retain(|path, _| !path.ends_with("/scheduler.yaml"));
-    assert_eq!(before.len() - want.len(), 4, "scheduler runs in the four stacks");
+    assert_eq!(before.len() - want.len(), 2, "scheduler runs in the two unprotected stacks");
     assert_eq!(after.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
     assert!(after == want, "the other files changed");
 }
@@ -745,6 +751,12 @@ fn check_reports_differences() {
     let diff = "--- a/prod-us/api.yaml\n+++ b/prod-us/api.yaml\n@@ -";
     assert!(run.stdout.contains(diff), "no unified diff of the edited file:\n{}", run.stdout);
     assert!(run.stdout.contains("\n-  replicas: 7\n+  replicas: 6\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("hand-edited: prod-us/api.yaml (edited after sinfrac wrote it; the sources did not change)"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("stale: latest/old-service.yaml"), "{}", run.stdout);
     assert!(run.stdout.contains("missing: staging/console.yaml"), "{}", run.stdout);
     assert!(run.stderr.contains("is not what the sources produce"), "{}", run.stderr);
@@ -865,4 +877,28 @@ fn stack_build_judges_only_its_stack() {
     let full = build(&project, &out, &[]).code(1);
     assert!(full.stderr.contains("division by zero"), "{}", full.stderr);
     assert!(full.stderr.contains("in stack `latest`"), "{}", full.stderr);
+}
+
+/// `build --check` tells a stale file (the sources changed) from a hand-edited one:
+/// the header records the hash of the documents sinfrac wrote.
+#[test]
+fn check_tells_stale_from_hand_edited() {
+    let dir = tempdir();
+    let project = dir.path().join("acme");
+    copy_example(&project);
+    let out = dir.path().join("deploy");
+    build(&project, &out, &[]).ok();
+    let header = read(&out.join("latest/api.yaml"));
+    assert!(header.lines().nth(2).is_some_and(|l| l.starts_with("# content-sha256: ")), "{header}");
+    edit(&project.join("services/api.sinfra"), "SDK_CONFIG_TTL = \"30s\"", "SDK_CONFIG_TTL = \"45s\"");
+    let run = build(&project, &out, &["--check"]).code(1);
+    assert!(run.stdout.contains("stale: latest/api.yaml (the sources changed since it was built)"), "{}", run.stdout);
+    assert!(!run.stdout.contains("hand-edited"), "{}", run.stdout);
+    edit(&out.join("latest/api.yaml"), "  replicas: 1\n", "  replicas: 3\n");
+    let run = build(&project, &out, &["--check"]).code(1);
+    assert!(
+        run.stdout.contains("hand-edited: latest/api.yaml (edited after sinfrac wrote it, and the sources changed)"),
+        "{}",
+        run.stdout
+    );
 }

@@ -121,9 +121,31 @@ fn an_edit_rewrites_only_what_it_touched() {
     watcher.wait_for("not written");
     assert_eq!(mtimes(&out), after, "an error leaves the output untouched");
 
-    // Removing a service removes its files.
+    // Removing a service of protected stacks is refused, as by `build`: its files stay.
     fs::remove_file(project.join("services/notifier.sinfra")).unwrap();
-    fs::write(&api, text).unwrap();
+    fs::write(&api, &text).unwrap();
+    watcher.wait_for("refusing to delete");
+    assert!(out.join("prod-us/notifier.yaml").exists(), "a refused deletion deleted");
+
+    // Allowed in source (only the prod objects are protected), it is built: its files disappear.
+    let platform = project.join("platform.sinfra");
+    let allows: Vec<String> = ["prod_us", "prod_eu"]
+        .iter()
+        .flat_map(|s| {
+            [
+                "ConfigMap/notifier-config",
+                "Deployment/notifier",
+                "PodDisruptionBudget/notifier",
+                "ServiceAccount/notifier",
+            ]
+            .map(|k| format!("{{ object = \"{s}/{k}\", reason = \"retired\" }}"))
+        })
+        .collect();
+    let platform_text = fs::read_to_string(&platform).unwrap().replace(
+        "  argo_project    = \"acme\"\n",
+        &format!("  argo_project    = \"acme\"\n  allow_delete = [{}]\n", allows.join(", ")),
+    );
+    fs::write(&platform, platform_text).unwrap();
     watcher.wait_for("rebuilt in");
     let gone = (0..200).any(|_| {
         std::thread::sleep(Duration::from_millis(50));

@@ -2,6 +2,7 @@
 
 mod commands;
 mod loader;
+mod output;
 mod render;
 
 use std::io::IsTerminal;
@@ -45,6 +46,9 @@ enum Command {
         format: Format,
     },
     /// Write the Kubernetes manifests and Argo CD Applications of every stack, atomically.
+    ///
+    /// Exit 0 written (or up to date with `--check`), 1 errors (or stale with `--check`),
+    /// 2 usage or I/O, 4 a protected object would be deleted (nothing written).
     Build {
         /// A path inside the project (default: the current directory).
         path: Option<PathBuf>,
@@ -58,11 +62,40 @@ enum Command {
         #[arg(long)]
         check: bool,
         /// Keep running: rebuild what each saved edit touches.
-        #[arg(long, conflicts_with_all = ["check", "stacks"])]
+        #[arg(long, conflicts_with_all = ["check", "stacks", "allow_delete"])]
         watch: bool,
+        /// Allow deleting this protected object, `STACK/KIND/NAME` (repeatable); without it,
+        /// removing an object of a protected tier or item is refused with exit code 4.
+        #[arg(long = "allow-delete", value_name = "STACK/KIND/NAME")]
+        allow_delete: Vec<String>,
         /// Output format of diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Show what a build would change, per stack, without writing anything.
+    ///
+    /// Builds in memory and compares with the previous output object by object: added,
+    /// changed (field by field), removed, moved between files; one verdict per stack.
+    /// Exit codes: 0 no change, 3 changes, 1 errors in the project, 2 usage or I/O,
+    /// 4 a protected object would be deleted without being allowed.
+    Plan {
+        /// A path inside the project (default: the current directory).
+        path: Option<PathBuf>,
+        /// The previous output to compare with (default: `out` of sinfra.toml).
+        #[arg(long, value_name = "DIR")]
+        against: Option<PathBuf>,
+        /// Compare with the output committed at this git revision (`main`, `HEAD~1`), read without a checkout.
+        #[arg(long, value_name = "REV", conflicts_with = "against")]
+        against_rev: Option<String>,
+        /// Plan only these stacks (repeatable).
+        #[arg(long = "stack", value_name = "STACK")]
+        stacks: Vec<String>,
+        /// Output format: `markdown` is a pull-request comment, `json` is for bots.
+        #[arg(long, value_enum, default_value_t = commands::plan::PlanFormat::Human)]
+        format: commands::plan::PlanFormat,
+        /// Allow deleting this protected object, `STACK/KIND/NAME` (repeatable).
+        #[arg(long = "allow-delete", value_name = "STACK/KIND/NAME")]
+        allow_delete: Vec<String>,
     },
     /// Print the values the compiler computes for an item in a stack.
     Eval {
@@ -121,9 +154,23 @@ fn run(cli: Cli) -> ExitCode {
         Command::Build { path, out, watch: true, format, .. } => {
             commands::watch::run(path.as_deref().unwrap_or(&cwd), out.as_deref(), format)
         }
-        Command::Build { path, out, stacks, check, format, .. } => {
-            commands::build::run(path.as_deref().unwrap_or(&cwd), out.as_deref(), &stacks, check, format)
-        }
+        Command::Build { path, out, stacks, check, format, allow_delete, .. } => commands::build::run(
+            path.as_deref().unwrap_or(&cwd),
+            out.as_deref(),
+            &commands::build::Selection { stacks: &stacks, allow_delete: &allow_delete },
+            check,
+            format,
+        ),
+        Command::Plan { path, against, against_rev, stacks, format, allow_delete } => commands::plan::run(
+            path.as_deref().unwrap_or(&cwd),
+            &commands::plan::PlanArgs {
+                against: against.as_deref(),
+                against_rev: against_rev.as_deref(),
+                stacks: &stacks,
+                allow_delete: &allow_delete,
+                format,
+            },
+        ),
         Command::Eval { item, stack, path, format } => {
             commands::eval::run(path.as_deref().unwrap_or(&cwd), item.as_deref(), stack.as_deref(), format)
         }

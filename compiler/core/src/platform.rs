@@ -337,6 +337,11 @@ fn name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
     item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()
 }
 
+/// Whether a service or resource is declared `protected` (its tier may protect it too).
+pub fn declared_protected(db: &dyn Db, item: ItemId) -> bool {
+    matches!(&item_syntax(db, item).ast.kind, ItemKind::Resource(d) | ItemKind::Service(d) if d.protected)
+}
+
 /// The span of the `platform` keyword of a platform item.
 pub fn keyword_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
     let s = item_syntax(db, item).ast.span;

@@ -14,17 +14,35 @@ use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use sinfra_compiler::emit::{self, OutputFile};
-use sinfra_compiler::platform::platform_info;
+use sinfra_compiler::items::ItemId;
+use sinfra_compiler::platform::{PlatformInfo, platform_info};
 
 use super::{exit_for, rejected, report};
 use crate::Format;
 use crate::loader::load;
+use crate::output::{self, protect};
 
 /// The file that marks a directory as sinfrac's output (and so safe to replace).
-const MARKER: &str = ".sinfrac-output";
+pub const MARKER: &str = ".sinfrac-output";
+
+/// What a build covers and may delete.
+pub struct Selection<'a> {
+    /// The stacks to build (all when empty).
+    pub stacks: &'a [String],
+    /// `--allow-delete` arguments, `STACK/KIND/NAME`.
+    pub allow_delete: &'a [String],
+}
 
 /// Runs the build.
-pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, format: Format) -> Result<ExitCode> {
+pub fn run(
+    path: &Path,
+    out: Option<&Path>,
+    selection: &Selection<'_>,
+    check: bool,
+    format: Format,
+) -> Result<ExitCode> {
+    let stacks = selection.stacks;
+    let cli_allows = selection.allow_delete.iter().map(|a| protect::cli_allow(a)).collect::<Result<Vec<_>>>()?;
     let loaded = load(path)?;
     if let Some(code) = rejected(&loaded, format) {
         if format == Format::Human {
@@ -34,16 +52,7 @@ pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, form
     }
     let db = &loaded.db;
     let info = platform_info(db, loaded.project);
-    let mut selected = Vec::new();
-    for name in stacks {
-        match info.stacks.iter().find(|s| &s.name == name || &s.dns == name) {
-            Some(s) => selected.push(s.item),
-            None => {
-                let known: Vec<&str> = info.stacks.iter().map(|s| s.name.as_str()).collect();
-                return Err(miette!(help = format!("the stacks are: {}", known.join(", ")), "unknown stack `{name}`"));
-            }
-        }
-    }
+    let selected = resolve_stacks(info, stacks)?;
     let out_dir = match out {
         Some(o) => o.to_path_buf(),
         None => loaded.root.join(&info.manifest.out),
@@ -57,20 +66,31 @@ pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, form
         return Ok(exit_for(true));
     }
     let files = built.files;
-    // A partial build owns the selected stacks' directories and the exact files it
-    // generates outside them (their Argo CD Applications); every other file is kept.
-    let keep_prefixes: Option<Vec<String>> = (!selected.is_empty()).then(|| {
-        let dirs: Vec<String> = selected
-            .iter()
-            .filter_map(|item| info.stacks.iter().find(|s| s.item == *item))
-            .map(|s| format!("{}/", s.dns))
-            .collect();
-        let exact =
-            files.iter().filter(|f| !dirs.iter().any(|d| f.path.starts_with(d.as_str()))).map(|f| f.path.clone());
-        dirs.iter().cloned().chain(exact).collect()
-    });
+    let keep_prefixes = selection_prefixes(info, &selected, &files);
+    let previous = previous_output(&out_dir)?;
+    let judged =
+        output::judge(db, loaded.project, info, &previous, &files, keep_prefixes.as_deref(), &selected, cli_allows)?;
+    let (allows, removals) = (judged.allows, judged.removals);
+    let refused: Vec<_> = removals.iter().filter(|r| r.refused()).collect();
     if check {
-        return check_output(&out_dir, &files, keep_prefixes.as_deref());
+        let code = check_output(&out_dir, &previous, &files, keep_prefixes.as_deref());
+        if !refused.is_empty() {
+            eprint!("{}", protect::refusal(&refused, "; nothing was written"));
+            return Ok(ExitCode::from(protect::REFUSED));
+        }
+        return Ok(code);
+    }
+    if !refused.is_empty() {
+        eprint!("{}", protect::refusal(&refused, "; nothing was written"));
+        return Ok(ExitCode::from(protect::REFUSED));
+    }
+    for allow in protect::unused(&allows, &removals) {
+        if format == Format::Human {
+            eprintln!(
+                "warning: `{}` ({}) names no object this build deletes; remove it once its deletion is built",
+                allow.object, allow.from
+            );
+        }
     }
     write_atomically(&out_dir, &files, keep_prefixes.as_deref())?;
     if format == Format::Human {
@@ -84,8 +104,39 @@ pub fn run(path: &Path, out: Option<&Path>, stacks: &[String], check: bool, form
     Ok(ExitCode::SUCCESS)
 }
 
+/// The stacks named by `--stack` (by identifier or directory); empty: all.
+pub fn resolve_stacks(info: &PlatformInfo, names: &[String]) -> Result<Vec<ItemId>> {
+    let mut selected = Vec::new();
+    for name in names {
+        match info.stacks.iter().find(|s| &s.name == name || &s.dns == name) {
+            Some(s) => selected.push(s.item),
+            None => {
+                let known: Vec<&str> = info.stacks.iter().map(|s| s.name.as_str()).collect();
+                return Err(miette!(help = format!("the stacks are: {}", known.join(", ")), "unknown stack `{name}`"));
+            }
+        }
+    }
+    Ok(selected)
+}
+
+/// What a partial build owns (`None`: everything): the selected stacks' directories
+/// and the exact files it generates outside them (their Argo CD Applications); every
+/// other file is kept.
+pub fn selection_prefixes(info: &PlatformInfo, selected: &[ItemId], files: &[OutputFile]) -> Option<Vec<String>> {
+    (!selected.is_empty()).then(|| {
+        let dirs: Vec<String> = selected
+            .iter()
+            .filter_map(|item| info.stacks.iter().find(|s| s.item == *item))
+            .map(|s| format!("{}/", s.dns))
+            .collect();
+        let exact =
+            files.iter().filter(|f| !dirs.iter().any(|d| f.path.starts_with(d.as_str()))).map(|f| f.path.clone());
+        dirs.iter().cloned().chain(exact).collect()
+    })
+}
+
 /// Whether a generated path belongs to the selected stacks (`None`: all of them).
-fn in_selection(path: &str, selection: Option<&[String]>) -> bool {
+pub fn in_selection(path: &str, selection: Option<&[String]>) -> bool {
     match selection {
         None => true,
         Some(prefixes) => prefixes.iter().any(|p| {
@@ -125,10 +176,19 @@ fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     Ok(out)
 }
 
-fn check_output(out_dir: &Path, files: &[OutputFile], selection: Option<&[String]>) -> Result<ExitCode> {
-    // A build interrupted between its two renames left the previous tree aside: that is the output.
+/// The output on disk: `out_dir`, or the tree a build interrupted between its
+/// two renames left aside.
+pub fn previous_output(out_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     let aside = sibling(out_dir, "sinfrac-old");
-    let existing = if !out_dir.exists() && aside.exists() { read_tree(&aside)? } else { read_tree(out_dir)? };
+    if !out_dir.exists() && aside.exists() { read_tree(&aside) } else { read_tree(out_dir) }
+}
+
+fn check_output(
+    out_dir: &Path,
+    existing: &BTreeMap<String, Vec<u8>>,
+    files: &[OutputFile],
+    selection: Option<&[String]>,
+) -> ExitCode {
     let wanted: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), &*f.content)).collect();
     let mut differs = false;
     for (path, content) in &wanted {
@@ -137,6 +197,7 @@ fn check_output(out_dir: &Path, files: &[OutputFile], selection: Option<&[String
             Some(bytes) => {
                 differs = true;
                 let old = String::from_utf8_lossy(bytes);
+                println!("{}", drift_line(path, &old, content));
                 let diff = similar::TextDiff::from_lines(old.as_ref(), *content);
                 print!("{}", diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")));
             }
@@ -157,10 +218,23 @@ fn check_output(out_dir: &Path, files: &[OutputFile], selection: Option<&[String
             "error: `{}` is not what the sources produce: run `sinfrac build` and commit the result",
             out_dir.display()
         );
-        Ok(ExitCode::from(1))
+        ExitCode::from(1)
     } else {
         eprintln!("{} is up to date ({} files)", out_dir.display(), wanted.len());
-        Ok(ExitCode::SUCCESS)
+        ExitCode::SUCCESS
+    }
+}
+
+/// Why a file on disk differs from what the sources produce: edited by hand (its
+/// body no longer has the hash its header records) or stale (the sources changed).
+pub fn drift_line(path: &str, on_disk: &str, wanted: &str) -> String {
+    let sources_changed = emit::recorded_hash(on_disk) != emit::recorded_hash(wanted);
+    match (emit::hand_edited(on_disk), sources_changed) {
+        (Some(true), false) => {
+            format!("hand-edited: {path} (edited after sinfrac wrote it; the sources did not change)")
+        }
+        (Some(true), true) => format!("hand-edited: {path} (edited after sinfrac wrote it, and the sources changed)"),
+        _ => format!("stale: {path} (the sources changed since it was built)"),
     }
 }
 

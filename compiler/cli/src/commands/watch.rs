@@ -33,7 +33,9 @@ pub fn run(path: &Path, out: Option<&Path>, format: Format) -> Result<ExitCode> 
         None => loaded.root.join(&platform_info(&loaded.db, loaded.project).manifest.out),
     };
     let mut written: BTreeMap<String, Arc<str>> = BTreeMap::new();
-    if let Some(files) = rebuild(&loaded, format) {
+    if let Some(files) = rebuild(&loaded, format)
+        && deletions_allowed(&loaded, &super::build::previous_output(&out_dir)?, &files)?
+    {
         let list: Vec<_> = files.to_vec();
         write_atomically(&out_dir, &list, None)?;
         written = files.into_iter().map(|f| (f.path, f.content)).collect();
@@ -71,6 +73,10 @@ pub fn run(path: &Path, out: Option<&Path>, format: Format) -> Result<ExitCode> 
             eprintln!("not written: fix the errors above");
             continue;
         };
+        let previous = written.iter().map(|(p, c)| (p.clone(), c.as_bytes().to_vec())).collect();
+        if !deletions_allowed(&loaded, &previous, &files)? {
+            continue;
+        }
         let (changed, removed) = write_changes(&out_dir, &mut written, files)?;
         eprintln!("rebuilt in {} ms: {changed} files written, {removed} removed", started.elapsed().as_millis());
     }
@@ -145,6 +151,22 @@ fn rebuild(loaded: &Loaded, format: Format) -> Option<Vec<emit::OutputFile>> {
     }
     let files = built.files;
     Some(files)
+}
+
+/// Whether writing `files` over `previous` deletes no protected object that the
+/// platform's `allow_delete` does not name; otherwise the refusal is printed.
+fn deletions_allowed(
+    loaded: &Loaded,
+    previous: &BTreeMap<String, Vec<u8>>,
+    files: &[emit::OutputFile],
+) -> Result<bool> {
+    let info = platform_info(&loaded.db, loaded.project);
+    let judged = crate::output::judge(&loaded.db, loaded.project, info, previous, files, None, &[], Vec::new())?;
+    let refused: Vec<_> = judged.removals.iter().filter(|r| r.refused()).collect();
+    if !refused.is_empty() {
+        eprint!("{}", crate::output::protect::refusal(&refused, "; nothing was written"));
+    }
+    Ok(refused.is_empty())
 }
 
 /// Writes the files whose content changed and removes stale ones.

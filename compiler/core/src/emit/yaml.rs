@@ -119,15 +119,20 @@ pub fn values_to_yaml(header: &str, docs: &[&Value]) -> Result<String, String> {
     to_yaml(header, &docs)
 }
 
-/// Serializes documents as one multi-document YAML text, after a comment header:
-/// the one place YAML is written, for output files and for `sinfrac eval`.
-pub fn to_yaml<T: Serialize>(header: &str, docs: &[T]) -> Result<String, String> {
-    let mut out = String::with_capacity(2048 * docs.len().max(1));
-    for line in header.lines() {
+/// Appends `text` as YAML comment lines (`# …`).
+pub fn push_comment(out: &mut String, text: &str) {
+    for line in text.lines() {
         out.push_str("# ");
         out.push_str(line);
         out.push('\n');
     }
+}
+
+/// Serializes documents as one multi-document YAML text, after a comment header:
+/// the one place YAML is written, for output files and for `sinfrac eval`.
+pub fn to_yaml<T: Serialize>(header: &str, docs: &[T]) -> Result<String, String> {
+    let mut out = String::with_capacity(2048 * docs.len().max(1));
+    push_comment(&mut out, header);
     for doc in docs {
         out.push_str("---\n");
         let len = out.len();
