@@ -68,8 +68,8 @@ pub fn run(
     let files = built.files;
     let keep_prefixes = selection_prefixes(info, &selected, &files);
     let previous = previous_output(&out_dir)?;
-    let judged =
-        output::judge(db, loaded.project, info, &previous, &files, keep_prefixes.as_deref(), &selected, cli_allows)?;
+    let scope = output::Scope { stacks: &selected, prefixes: keep_prefixes.as_deref() };
+    let judged = output::judge(db, loaded.project, info, (&previous, &files), scope, cli_allows)?;
     let (allows, removals) = (judged.allows, judged.removals);
     let refused: Vec<_> = removals.iter().filter(|r| r.refused()).collect();
     if check {

@@ -161,7 +161,8 @@ fn deletions_allowed(
     files: &[emit::OutputFile],
 ) -> Result<bool> {
     let info = platform_info(&loaded.db, loaded.project);
-    let judged = crate::output::judge(&loaded.db, loaded.project, info, previous, files, None, &[], Vec::new())?;
+    let judged =
+        crate::output::judge(&loaded.db, loaded.project, info, (previous, files), Default::default(), Vec::new())?;
     let refused: Vec<_> = judged.removals.iter().filter(|r| r.refused()).collect();
     if !refused.is_empty() {
         eprint!("{}", crate::output::protect::refusal(&refused, "; nothing was written"));

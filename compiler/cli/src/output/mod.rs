@@ -30,19 +30,26 @@ pub struct Judged {
     pub removals: Vec<Removal>,
 }
 
-/// Reads both outputs' objects (the previous one limited to `selection`, see
-/// `build::in_selection`) and judges what the new one removes.
-#[allow(clippy::too_many_arguments)]
+/// Which stacks a build or plan covers.
+#[derive(Clone, Copy, Default)]
+pub struct Scope<'a> {
+    /// The selected stacks (all when empty).
+    pub stacks: &'a [ItemId],
+    /// The paths they own (`None`: every path), see `build::selection_prefixes`.
+    pub prefixes: Option<&'a [String]>,
+}
+
+/// Reads both outputs' objects (the previous one limited to the `scope`) and
+/// judges what the new one removes.
 pub fn judge(
     db: &Database,
     project: Project,
     info: &PlatformInfo,
-    previous: &BTreeMap<String, Vec<u8>>,
-    files: &[OutputFile],
-    selection: Option<&[String]>,
-    selected: &[ItemId],
+    (previous, files): (&BTreeMap<String, Vec<u8>>, &[OutputFile]),
+    scope: Scope<'_>,
     cli_allows: Vec<Allow>,
 ) -> Result<Judged> {
+    let (selected, selection) = (scope.stacks, scope.prefixes);
     let judged_stacks: Vec<ItemId> =
         if selected.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { selected.to_vec() };
     let mut allows = cli_allows;

@@ -148,8 +148,8 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
     }
     let files = built.files;
     let selection = selection_prefixes(info, &selected, &files);
-    let judged =
-        output::judge(db, loaded.project, info, &previous, &files, selection.as_deref(), &selected, cli_allows)?;
+    let scope = output::Scope { stacks: &selected, prefixes: selection.as_deref() };
+    let judged = output::judge(db, loaded.project, info, (&previous, &files), scope, cli_allows)?;
     let hand_edited = previous
         .iter()
         .filter(|(p, b)| {
