@@ -97,6 +97,20 @@ enum Command {
         #[arg(long = "allow-delete", value_name = "STACK/KIND/NAME")]
         allow_delete: Vec<String>,
     },
+    /// Print which service uses which resource, per stack (DOT, Mermaid or JSON).
+    ///
+    /// Shared resources form their own group, cross-region uses are dashed, uses of
+    /// another tier (E0301) are red, protected instances have a double border (DOT) or 🔒.
+    Graph {
+        /// A path inside the project (default: the current directory).
+        path: Option<PathBuf>,
+        /// Only these stacks (repeatable).
+        #[arg(long = "stack", value_name = "STACK")]
+        stacks: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = commands::graph::GraphFormat::Dot)]
+        format: commands::graph::GraphFormat,
+    },
     /// Print the values the compiler computes for an item in a stack.
     Eval {
         /// The item to show (a service, resource or `let`); every instance when omitted.
@@ -171,6 +185,9 @@ fn run(cli: Cli) -> ExitCode {
                 format,
             },
         ),
+        Command::Graph { path, stacks, format } => {
+            commands::graph::run(path.as_deref().unwrap_or(&cwd), &stacks, format)
+        }
         Command::Eval { item, stack, path, format } => {
             commands::eval::run(path.as_deref().unwrap_or(&cwd), item.as_deref(), stack.as_deref(), format)
         }

@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod encoding;
 pub mod eval;
+pub mod graph;
 pub mod index;
 pub mod items;
 pub mod loc;
