@@ -229,6 +229,20 @@ pub struct AliasDef {
     pub diags: Vec<Diag>,
 }
 
+/// The type under `ty`'s aliases (`Cpu` → `Cores`), and under `T?` too when
+/// `through_optional`. Alias chains are bounded (a cycle of aliases is E0308).
+pub fn underlying(db: &dyn Db, project: Project, ty: &Ty, through_optional: bool) -> Ty {
+    let mut t = ty.clone();
+    for _ in 0..16 {
+        match t {
+            Ty::Alias(a) => t = alias_def(db, project, a).base.clone(),
+            Ty::Optional(inner) if through_optional => t = *inner,
+            other => return other,
+        }
+    }
+    Ty::Error
+}
+
 /// The signature of a `type` item.
 #[salsa::tracked(returns(ref))]
 pub fn alias_def(db: &dyn Db, project: Project, item: ItemId) -> Arc<AliasDef> {

@@ -61,11 +61,6 @@ impl AddressTable {
         AddressTable { addresses, matcher }
     }
 
-    /// Whether there are no addresses.
-    pub fn is_empty(&self) -> bool {
-        self.addresses.is_empty()
-    }
-
     /// The first address accepted by `relevant` that `text` contains as a whole
     /// token, with its index.
     pub fn find(&self, text: &str, relevant: impl Fn(&Address) -> bool) -> Option<(usize, &Address)> {

@@ -16,7 +16,6 @@ use crate::items::ItemId;
 use crate::loc::{Diag, Loc};
 use crate::platform::PlatformInfo;
 use crate::resolve::did_you_mean;
-use crate::signatures::alias_def;
 use crate::ty::Ty;
 
 /// What a scrutinee ranges over.
@@ -66,30 +65,24 @@ impl Domain {
 
 /// The domain of a declared type, if it is finite.
 pub fn domain_of_type(db: &dyn Db, project: Project, ty: &Ty) -> Option<Domain> {
-    let mut t = ty.clone();
-    for _ in 0..16 {
-        match t {
-            Ty::Alias(a) => t = alias_def(db, project, a).base.clone(),
-            Ty::Optional(inner) => t = *inner,
-            Ty::Tier => return Some(Domain::Tier),
-            Ty::Region => return Some(Domain::Region),
-            Ty::Stack => return Some(Domain::Stack),
-            Ty::Bool => return Some(Domain::Bool),
-            Ty::Lit(s) => return Some(Domain::Literals(vec![s])),
-            Ty::Union(members) => {
-                let mut lits = Vec::new();
-                for m in &members {
-                    match domain_of_type(db, project, m)? {
-                        Domain::Literals(l) => lits.extend(l),
-                        _ => return None,
-                    }
+    match crate::signatures::underlying(db, project, ty, true) {
+        Ty::Tier => Some(Domain::Tier),
+        Ty::Region => Some(Domain::Region),
+        Ty::Stack => Some(Domain::Stack),
+        Ty::Bool => Some(Domain::Bool),
+        Ty::Lit(s) => Some(Domain::Literals(vec![s])),
+        Ty::Union(members) => {
+            let mut lits = Vec::new();
+            for m in &members {
+                match domain_of_type(db, project, m)? {
+                    Domain::Literals(l) => lits.extend(l),
+                    _ => return None,
                 }
-                return Some(Domain::Literals(lits));
             }
-            _ => return None,
+            Some(Domain::Literals(lits))
         }
+        _ => None,
     }
-    None
 }
 
 /// What the checker knows about the scrutinee.

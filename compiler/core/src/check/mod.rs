@@ -118,24 +118,19 @@ fn duplicate_diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
 /// so the two cannot disagree.
 #[salsa::tracked(returns(ref))]
 pub fn project_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>> {
+    let info = platform_info(db, project);
+    let all = instances(db, project);
     let mut out = static_diagnostics(db, project).to_vec();
-    for s in &platform_info(db, project).stacks {
-        out.extend(stack_diagnostics(db, project, s.item).iter().cloned());
-        out.extend(stack_output_diagnostics(db, project, s.item));
+    for (s, st) in info.stacks.iter().enumerate() {
+        out.extend(stack_diagnostics(db, project, st.item).iter().cloned());
+        // The rules on the stack's output documents, as `build` applies them.
+        let output = all
+            .iter()
+            .filter(|&&(_, at)| at == s)
+            .flat_map(|&(item, _)| instance_output_rules(db, project, item, st.item).iter().cloned());
+        out.extend(resolve_all(db, output.collect::<Vec<_>>()));
     }
     Arc::new(finish(out))
-}
-
-/// The rules on the output documents of every instance of one stack, as `check` applies them.
-fn stack_output_diagnostics(db: &dyn Db, project: Project, stack: crate::items::ItemId) -> Vec<Diagnostic> {
-    let info = platform_info(db, project);
-    let Some(s) = info.stack_index(stack) else { return Vec::new() };
-    let diags: Vec<crate::loc::Diag> = instances(db, project)
-        .into_iter()
-        .filter(|&(_, st)| st == s)
-        .flat_map(|(item, _)| instance_output_rules(db, project, item, stack).iter().cloned().collect::<Vec<_>>())
-        .collect();
-    resolve_all(db, diags)
 }
 
 /// One diagnostic per root cause, sorted: the last step of `check` and `build`.
@@ -309,7 +304,7 @@ pub fn reference_graph(db: &dyn Db, project: Project) -> Arc<Vec<(crate::items::
 
 /// The items evaluation can reach from the instances, the platform block and
 /// the policies (sorted by id). A `let` outside this set is never evaluated
-/// for a user, so `base_diagnostics` evaluates it on its own.
+/// for a user, so `stack_diagnostics` evaluates it on its own.
 #[salsa::tracked(returns(ref))]
 fn reachable_items(db: &dyn Db, project: Project) -> Vec<crate::items::ItemId> {
     use crate::items::ItemId;

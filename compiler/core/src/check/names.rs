@@ -15,7 +15,7 @@ use crate::items::{ItemId, ItemTag, item_syntax};
 use crate::loc::{Diag, Loc};
 use crate::platform::{PlatformInfo, placement, platform_info};
 use crate::resolve::{CONTEXT_NAMES, FileScope, did_you_mean, path_error};
-use crate::signatures::{alias_def, fn_sig, schema_def, unknown_field};
+use crate::signatures::{alias_def, fn_sig, schema_def, underlying, unknown_field};
 
 /// Every static problem of one item. Depends only on this item's syntax and
 /// on signatures, so editing another item's body never re-runs it.
@@ -255,7 +255,7 @@ fn static_types(
                     t.infer(&l.value);
                 }
                 Member::Check(c) => {
-                    t.check_condition(&c.cond, "a `check` condition");
+                    t.condition(&c.cond, "a `check` condition");
                     if let Some(m) = &c.message {
                         t.infer(m);
                     }
@@ -510,51 +510,36 @@ impl Walker<'_> {
     /// evaluator reports the same problem at the same places (one root cause).
     fn dimensions(&mut self, field: &str, value: &Expr) {
         use crate::ty::{Dim, Ty};
-        let Some(mut ty) = self.typed.iter().rev().find(|(n, _)| n == field).map(|(_, t)| t.clone()) else { return };
-        let alias_name = match &ty {
+        let Some(declared) = self.typed.iter().rev().find(|(n, _)| n == field).map(|(_, t)| t.clone()) else { return };
+        let alias_name = match &declared {
             Ty::Alias(a) => Some(a.name(self.db).clone()),
             _ => None,
         };
-        for _ in 0..16 {
-            match ty {
-                Ty::Alias(a) => ty = alias_def(self.db, self.project, a).base.clone(),
-                Ty::Optional(inner) => ty = *inner,
-                _ => break,
-            }
-        }
-        let Ty::Quantity(expected) = ty else { return };
+        let Ty::Quantity(expected) = underlying(self.db, self.project, &declared, true) else { return };
         if expected == Dim::Any {
             return;
         }
         let shown = alias_name.unwrap_or_else(|| expected.type_name().to_string());
-        let mut results = vec![value];
-        while let Some(e) = results.pop() {
-            match &e.kind {
-                ExprKind::Match(_, arms) => results.extend(arms.iter().map(|a| &a.body)),
-                ExprKind::If(_, a, b) => results.extend([&**a, &**b]),
-                ExprKind::Let(_, body) => results.push(body),
-                ExprKind::Unit { number, unit } => {
-                    let Some(found) = Dim::of_unit(unit) else { continue };
-                    if found.join(expected).is_some() {
-                        continue;
-                    }
-                    let text = format!("{number}{unit}");
-                    let mut d = Diag::new(
-                        Code::InvalidUnit,
-                        format!("expected `{shown}`, found {} (`{text}`)", found.describe()),
-                        self.loc(e.span),
-                        format!("this is {} (`{text}`)", found.describe()),
-                    );
-                    if e.span != value.span {
-                        d = d.with_label(self.loc(value.span), format!("`{shown}` expected because of this"));
-                    }
-                    if let Some(help) = expected.help(&text) {
-                        d = d.with_help(help);
-                    }
-                    self.diags.push(d);
-                }
-                _ => {}
+        for e in results(value) {
+            let ExprKind::Unit { number, unit } = &e.kind else { continue };
+            let Some(found) = Dim::of_unit(unit) else { continue };
+            if found.join(expected).is_some() {
+                continue;
             }
+            let text = format!("{number}{unit}");
+            let mut d = Diag::new(
+                Code::InvalidUnit,
+                format!("expected `{shown}`, found {} (`{text}`)", found.describe()),
+                self.loc(e.span),
+                format!("this is {} (`{text}`)", found.describe()),
+            );
+            if e.span != value.span {
+                d = d.with_label(self.loc(value.span), format!("`{shown}` expected because of this"));
+            }
+            if let Some(help) = expected.help(&text) {
+                d = d.with_help(help);
+            }
+            self.diags.push(d);
         }
     }
 
@@ -606,20 +591,9 @@ impl Walker<'_> {
     /// the same problems at the same places for what it evaluates).
     fn records(&mut self, ty: &crate::ty::Ty, value: &Expr) {
         use crate::ty::Ty;
-        let mut ty = ty.clone();
-        for _ in 0..16 {
-            match ty {
-                Ty::Alias(a) => ty = alias_def(self.db, self.project, a).base.clone(),
-                Ty::Optional(inner) => ty = *inner,
-                _ => break,
-            }
-        }
-        let mut results = vec![value];
-        while let Some(e) = results.pop() {
+        let ty = underlying(self.db, self.project, ty, true);
+        for e in results(value) {
             match (&e.kind, &ty) {
-                (ExprKind::Match(_, arms), _) => results.extend(arms.iter().map(|a| &a.body)),
-                (ExprKind::If(_, a, b), _) => results.extend([&**a, &**b]),
-                (ExprKind::Let(_, body), _) => results.push(body),
                 (ExprKind::List(items), Ty::List(inner)) => {
                     for item in items {
                         self.records(inner, item);
@@ -690,27 +664,36 @@ impl Walker<'_> {
                 self.typed.iter().rev().find(|(t, _)| t == &n.name).map(|(_, ty)| ty.clone())
             }
             ExprKind::Field(base, f) => {
-                let mut ty = match &base.kind {
+                let ty = match &base.kind {
                     ExprKind::SelfRef => {
                         return self.typed.iter().find(|(t, _)| t == &f.name).map(|(_, ty)| ty.clone());
                     }
                     _ => self.declared_type(base)?,
                 };
-                for _ in 0..16 {
-                    ty = match ty {
-                        Ty::Alias(a) => alias_def(self.db, self.project, a).base.clone(),
-                        Ty::Optional(inner) => *inner,
-                        Ty::Schema(s) => {
-                            return schema_def(self.db, self.project, s).fields.get(&f.name).map(|d| d.ty.clone());
-                        }
-                        _ => return None,
-                    };
+                match underlying(self.db, self.project, &ty, true) {
+                    Ty::Schema(s) => schema_def(self.db, self.project, s).fields.get(&f.name).map(|d| d.ty.clone()),
+                    _ => None,
                 }
-                None
             }
             _ => None,
         }
     }
+}
+
+/// The expressions a value can come from: through every arm of a `match`, both
+/// branches of an `if`, the body of a `let … in`.
+fn results(value: &Expr) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    let mut work = vec![value];
+    while let Some(e) = work.pop() {
+        match &e.kind {
+            ExprKind::Match(_, arms) => work.extend(arms.iter().map(|a| &a.body)),
+            ExprKind::If(_, a, b) => work.extend([&**a, &**b]),
+            ExprKind::Let(_, body) => work.push(body),
+            _ => out.push(e),
+        }
+    }
+    out
 }
 
 /// The names a type mentions (`k8s.Probe` gives `k8s` and `Probe`).

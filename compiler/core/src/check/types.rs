@@ -18,7 +18,7 @@ use crate::db::{Db, Project};
 use crate::diagnostics::Code;
 use crate::items::ItemId;
 use crate::loc::{Diag, Loc};
-use crate::signatures::{alias_def, schema_def};
+use crate::signatures::schema_def;
 use crate::ty::{Dim, Ty};
 
 /// What the checker knows of a value's type.
@@ -97,23 +97,18 @@ impl<'a> Types<'a> {
 
     /// What a declared type says statically (`Optional` may be `none`: unknown).
     pub fn of_declared(db: &dyn Db, project: Project, ty: &Ty) -> STy {
-        let mut t = ty.clone();
-        for _ in 0..16 {
-            match t {
-                Ty::Alias(a) => t = alias_def(db, project, a).base.clone(),
-                Ty::Int => return STy::Int,
-                Ty::Float => return STy::Float,
-                Ty::Bool => return STy::Bool,
-                Ty::String => return STy::Str,
-                Ty::Quantity(d) => return STy::Quantity(d),
-                Ty::Duration => return STy::Duration,
-                Ty::Percent => return STy::Percent,
-                Ty::List(_) => return STy::List,
-                Ty::Schema(s) => return STy::Schema(s),
-                _ => return STy::Unknown,
-            }
+        match crate::signatures::underlying(db, project, ty, false) {
+            Ty::Int => STy::Int,
+            Ty::Float => STy::Float,
+            Ty::Bool => STy::Bool,
+            Ty::String => STy::Str,
+            Ty::Quantity(d) => STy::Quantity(d),
+            Ty::Duration => STy::Duration,
+            Ty::Percent => STy::Percent,
+            Ty::List(_) => STy::List,
+            Ty::Schema(s) => STy::Schema(s),
+            _ => STy::Unknown,
         }
-        STy::Unknown
     }
 
     fn lookup(&self, name: &str) -> STy {
@@ -131,11 +126,7 @@ impl<'a> Types<'a> {
     pub fn check_value(&mut self, value: &Expr, declared: &Ty) -> STy {
         let found = self.infer(value);
         let expected = Self::of_declared(self.db, self.project, declared);
-        let made_here = matches!(
-            value.kind,
-            ExprKind::Binary(..) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_)
-        );
-        if made_here && !fits(&found, &expected) {
+        if made_here(value) && !fits(&found, &expected) {
             let shown = shown(value, &found);
             self.diags.push(Diag::new(
                 Code::TypeMismatch,
@@ -252,11 +243,7 @@ impl<'a> Types<'a> {
     }
 
     /// A condition must be a `Bool` (the evaluator's wording and place).
-    pub fn check_condition(&mut self, c: &Expr, what: &str) {
-        self.condition(c, what)
-    }
-
-    fn condition(&mut self, c: &Expr, what: &str) {
+    pub fn condition(&mut self, c: &Expr, what: &str) {
         let t = self.infer(c);
         if t != STy::Unknown && t != STy::Bool {
             self.diags.push(Diag::new(
@@ -361,12 +348,8 @@ impl<'a> Types<'a> {
         let sig = crate::signatures::fn_sig(self.db, self.project, f).clone();
         if sig.params.len() == args.len() {
             for (((_, pty), arg), t) in sig.params.iter().zip(args).zip(found) {
-                let made_here = matches!(
-                    arg.kind,
-                    ExprKind::Binary(..) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_)
-                );
                 let expected = Self::of_declared(self.db, self.project, pty);
-                if made_here && !fits(t, &expected) {
+                if made_here(arg) && !fits(t, &expected) {
                     let found = shown(arg, t);
                     let mut d = Diag::new(
                         Code::TypeMismatch,
@@ -438,6 +421,15 @@ impl<'a> Types<'a> {
         }
         t
     }
+}
+
+/// Whether a value is made by this expression (an operator, a literal, a
+/// string), so that its origin — where the evaluator reports a mismatch — is here.
+fn made_here(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Binary(..) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::Str(_)
+    )
 }
 
 /// A found type for messages, with a literal's value as the evaluator shows it.

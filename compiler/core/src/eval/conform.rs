@@ -73,14 +73,7 @@ fn found_type(ctx: &Ctx<'_>, v: &Value) -> String {
 }
 
 fn strip_alias(ctx: &Ctx<'_>, ty: &Ty) -> Ty {
-    let mut t = ty.clone();
-    for _ in 0..16 {
-        match t {
-            Ty::Alias(a) => t = alias_def(ctx.db, ctx.project, a).base.clone(),
-            other => return other,
-        }
-    }
-    Ty::Error
+    crate::signatures::underlying(ctx.db, ctx.project, ty, false)
 }
 
 /// `Err` returns the value that did not fit, for the caller's message.
