@@ -785,6 +785,7 @@ pub fn referenced_names(item: &sinfra_syntax::ast::Item, out: &mut Vec<String>) 
     while let Some(e) = exprs.pop() {
         match &e.kind {
             ExprKind::Name(n) => out.push(n.name.clone()),
+            ExprKind::SelfRef => out.push("self".to_string()),
             ExprKind::Str(parts) => {
                 exprs.extend(parts.iter().filter_map(|p| if let StrPart::Interp(x) = p { Some(x) } else { None }))
             }

@@ -408,11 +408,12 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
         }
     }
     let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
-    // A policy that reads `manifests` (`self.manifests` too) sees the output documents: they
-    // are evaluated for it (the fields alone are memoized and cheaper).
+    // A policy that reads `manifests` — directly, as `self.manifests`, or through a
+    // helper it hands `self` to — sees the output documents: they are evaluated for
+    // it (the fields alone are memoized and cheaper).
     let mut names = Vec::new();
     crate::check::referenced_names(&syntax.ast, &mut names);
-    let wants_output = names.iter().any(|n| n == crate::check::MANIFESTS);
+    let wants_output = names.iter().any(|n| n == crate::check::MANIFESTS || n == "self");
     let evaluated = match stack {
         Some(s) if wants_output => Arc::new(super::instance_output_value(db, ctx.project, service, s)),
         _ => super::instance_value(db, ctx.project, service, stack).clone(),
