@@ -11,6 +11,7 @@ pub mod emit;
 pub mod encoding;
 pub mod eval;
 pub mod graph;
+pub mod hir;
 pub mod index;
 pub mod items;
 pub mod loc;
