@@ -81,22 +81,33 @@ impl<'a> FileScope<'a> {
         names
     }
 
+    /// Whether `module.member` paths may name `module` here (imported, or the file's own module).
+    pub fn sees_module(&self, module: &str) -> bool {
+        self.imports.iter().any(|i| i == module) || self.module == Some(module)
+    }
+
     /// Resolves a dotted path to an item (`Limits`, `k8s.WebService`).
     pub fn path_item(&self, path: &Path) -> Result<ItemId, PathError> {
-        match path.segments.as_slice() {
-            [one] => match self.global(&one.name) {
+        let segments: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
+        self.path_names(&segments)
+    }
+
+    /// Resolves a dotted path given as its segments.
+    pub fn path_names(&self, segments: &[&str]) -> Result<ItemId, PathError> {
+        match segments {
+            [one] => match self.global(one) {
                 Some(Global::Item(i)) => Ok(i),
                 _ => Err(PathError::Unknown(0)),
             },
             [module, member] => {
-                if !self.imports.contains(&module.name) && self.module != Some(module.name.as_str()) {
-                    return Err(if self.index.modules.contains_key(&module.name) {
-                        PathError::NotImported(module.name.clone())
+                if !self.sees_module(module) {
+                    return Err(if self.index.modules.contains_key(*module) {
+                        PathError::NotImported(module.to_string())
                     } else {
                         PathError::Unknown(0)
                     });
                 }
-                self.index.member(&module.name, &member.name).ok_or(PathError::Unknown(1))
+                self.index.member(module, member).ok_or(PathError::Unknown(1))
             }
             _ => Err(PathError::Unknown(0)),
         }

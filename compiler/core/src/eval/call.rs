@@ -2,11 +2,11 @@
 //! which reads the versions file for the current stack's tier.
 
 use super::builtins;
-use super::ctx::{Ctx, Env};
+use super::ctx::Ctx;
 use super::value::{Label, Labels, V, Value};
 use super::{cycle_diag, versions};
 use crate::diagnostics::Code;
-use crate::items::item_syntax;
+use crate::hir::ItemKind;
 use crate::loc::{Diag, Loc};
 use crate::signatures::fn_sig;
 
@@ -55,11 +55,7 @@ impl Ctx<'_> {
                     return Value::error();
                 }
                 let project = self.project;
-                let (sig, syntax) = self
-                    .functions
-                    .entry(item)
-                    .or_insert_with(|| (fn_sig(db, project, item).clone(), item_syntax(db, item).clone()))
-                    .clone();
+                let sig = self.functions.entry(item).or_insert_with(|| fn_sig(db, project, item).clone()).clone();
                 if sig.params.len() != args.len() {
                     return self.error(
                         Code::WrongArgumentCount,
@@ -68,16 +64,18 @@ impl Ctx<'_> {
                         "wrong number of arguments",
                     );
                 }
-                let sinfra_syntax::ast::ItemKind::Fn(decl) = &syntax.ast.kind else { return Value::error() };
-                let mut env = Env::new(item);
-                for ((pname, pty), arg) in sig.params.iter().zip(args) {
+                let mut env = self.env(item);
+                let ItemKind::Fn { params, body, .. } = &env.code.hir.kind else { return Value::error() };
+                let body = *body;
+                let bindings: Vec<_> = params.iter().map(|p| p.binding).collect();
+                for ((_, pty), (arg, binding)) in sig.params.iter().zip(args.into_iter().zip(bindings)) {
                     let a = self.conform(arg, pty, at);
-                    env = env.bind(pname, a);
+                    env = env.bind(binding, a);
                 }
                 self.calls.push(item);
                 self.call_sites.push(at);
-                let out = self.eval(&decl.body, &env);
-                let out = self.conform(out, &sig.ret, Loc::new(item, decl.body.span));
+                let out = self.eval(body, &env);
+                let out = self.conform(out, &sig.ret, env.loc(body));
                 self.calls.pop();
                 self.call_sites.pop();
                 out

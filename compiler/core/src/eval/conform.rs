@@ -4,13 +4,11 @@
 
 use std::sync::Arc;
 
-use sinfra_syntax::ast::ItemKind;
-
-use super::ctx::{Ctx, Env};
+use super::ctx::Ctx;
 use super::instance::instantiate;
 use super::value::{Record, V, Value};
 use crate::diagnostics::Code;
-use crate::items::item_syntax;
+use crate::hir::ItemKind;
 use crate::loc::{Diag, Loc};
 use crate::signatures::alias_def;
 use crate::ty::Ty;
@@ -212,13 +210,14 @@ fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
 /// Evaluates an alias's `where` with `self` bound to the value; reports E0202 when it fails.
 fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, at: Loc) {
     let db = ctx.db;
-    let syntax = item_syntax(db, alias).clone();
-    let ItemKind::TypeAlias(decl) = &syntax.ast.kind else { return };
-    let Some(refinement) = &decl.refinement else { return };
-    let env = Env::new(alias).bind("self", v.clone());
-    let cond = ctx.eval(&refinement.cond, &env);
+    let env = ctx.env(alias);
+    let ItemKind::TypeAlias { refinement: Some(refinement), .. } = &env.code.hir.kind else { return };
+    let (this, cond, message) = (refinement.this, refinement.cond, refinement.message);
+    let env = env.bind(this, v.clone());
+    let cond_at = env.loc(cond);
+    let cond = ctx.eval(cond, &env);
     if let V::Bool(false) = cond.v {
-        let message = match &refinement.message {
+        let message = match message {
             Some(m) => {
                 let mv = ctx.eval(m, &env);
                 super::builtins::display(&mv).unwrap_or_default()
@@ -233,7 +232,7 @@ fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, a
             where_,
             message.clone(),
         )
-        .with_label(Loc::new(alias, refinement.cond.span), format!("`{}` requires this", alias.name(db)));
+        .with_label(cond_at, format!("`{}` requires this", alias.name(db)));
         if where_ != at {
             d = d.with_label(at, format!("`{}` expected because of this", alias.name(db)));
         }

@@ -11,6 +11,9 @@ use super::instance::Instance;
 use super::value::{V, Value};
 use crate::db::{Db, Project};
 use crate::diagnostics::Code;
+use crate::hir::resolve::{Resolutions, resolve_item};
+use crate::hir::types::{ItemTypes, item_types};
+use crate::hir::{BindingId, Expr, ExprId, ItemHir, ItemSourceMap, item_hir, item_source_map};
 use crate::index::{Index, project_index};
 use crate::items::ItemId;
 use crate::loc::{Diag, Loc};
@@ -46,12 +49,41 @@ pub struct Ctx<'a> {
     /// Where each function in `calls` was called.
     pub(super) call_sites: Vec<Loc>,
     pub(super) scopes: rustc_hash::FxHashMap<crate::db::SourceFile, FileScope<'a>>,
-    pub(super) functions: rustc_hash::FxHashMap<ItemId, (Arc<crate::signatures::FnSig>, Arc<crate::items::ItemSyntax>)>,
+    pub(super) code: rustc_hash::FxHashMap<ItemId, Rc<ItemCode>>,
+    pub(super) functions: rustc_hash::FxHashMap<ItemId, Arc<crate::signatures::FnSig>>,
+}
+
+/// What the evaluator reads of an item: its HIR, where its parts are
+/// written (for the locations of values and diagnostics), its names
+/// resolved, and its types lowered.
+pub struct ItemCode {
+    /// The item.
+    pub item: ItemId,
+    /// Its HIR.
+    pub hir: Arc<ItemHir>,
+    /// Its source map.
+    pub map: Arc<ItemSourceMap>,
+    /// Its names, resolved.
+    pub res: Arc<Resolutions>,
+    /// Its types as written, lowered.
+    pub types: Arc<ItemTypes>,
+}
+
+impl ItemCode {
+    /// The location of an expression.
+    pub fn loc(&self, expr: ExprId) -> Loc {
+        Loc::new(self.item, self.map.expr(expr))
+    }
+
+    /// The expression with id `expr`.
+    pub fn expr(&self, expr: ExprId) -> &Expr {
+        &self.hir.body[expr]
+    }
 }
 
 /// Local bindings: a persistent list, innermost first, so binding is O(1).
 pub struct Local {
-    name: Rc<str>,
+    binding: BindingId,
     value: Value,
     outer: Option<Rc<Local>>,
 }
@@ -61,6 +93,8 @@ pub struct Local {
 pub struct Env {
     /// The item the code belongs to (for locations and name lookup).
     pub item: ItemId,
+    /// The item's code.
+    pub code: Rc<ItemCode>,
     /// Local bindings.
     pub locals: Option<Rc<Local>>,
     /// The instance whose fields are in scope.
@@ -68,26 +102,26 @@ pub struct Env {
 }
 
 impl Env {
-    /// An environment for code in `item`.
-    pub fn new(item: ItemId) -> Env {
-        Env { item, locals: None, instance: None }
-    }
-
     /// The same environment with one more local.
-    pub fn bind(&self, name: &str, value: Value) -> Env {
-        let local = Local { name: name.into(), value, outer: self.locals.clone() };
-        Env { item: self.item, locals: Some(Rc::new(local)), instance: self.instance.clone() }
+    pub fn bind(&self, binding: BindingId, value: Value) -> Env {
+        let local = Local { binding, value, outer: self.locals.clone() };
+        Env { item: self.item, code: self.code.clone(), locals: Some(Rc::new(local)), instance: self.instance.clone() }
     }
 
-    pub(super) fn local(&self, name: &str) -> Option<&Value> {
+    pub(super) fn local(&self, binding: BindingId) -> Option<&Value> {
         let mut cur = self.locals.as_deref();
         while let Some(l) = cur {
-            if &*l.name == name {
+            if l.binding == binding {
                 return Some(&l.value);
             }
             cur = l.outer.as_deref();
         }
         None
+    }
+
+    /// The location of an expression of this environment's item.
+    pub fn loc(&self, expr: ExprId) -> Loc {
+        self.code.loc(expr)
     }
 }
 
@@ -112,6 +146,7 @@ impl<'a> Ctx<'a> {
             calls: Vec::new(),
             call_sites: Vec::new(),
             scopes: rustc_hash::FxHashMap::default(),
+            code: rustc_hash::FxHashMap::default(),
             functions: rustc_hash::FxHashMap::default(),
         }
     }
@@ -121,6 +156,28 @@ impl<'a> Ctx<'a> {
         let file = item.file(self.db);
         let (db, index) = (self.db, self.index);
         *self.scopes.entry(file).or_insert_with(|| FileScope::new(db, index, file))
+    }
+
+    /// The code of `item` (cached: every field, default and call reads it).
+    pub fn code(&mut self, item: ItemId) -> Rc<ItemCode> {
+        let (db, project) = (self.db, self.project);
+        self.code
+            .entry(item)
+            .or_insert_with(|| {
+                Rc::new(ItemCode {
+                    item,
+                    hir: item_hir(db, item).clone(),
+                    map: item_source_map(db, item).clone(),
+                    res: resolve_item(db, project, item).clone(),
+                    types: item_types(db, project, item).clone(),
+                })
+            })
+            .clone()
+    }
+
+    /// An environment for code in `item`, with no locals and no instance.
+    pub fn env(&mut self, item: ItemId) -> Env {
+        Env { item, code: self.code(item), locals: None, instance: None }
     }
 
     /// Reports a problem, recording the stack and instance being evaluated and

@@ -7,19 +7,18 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use sinfra_syntax::ast::{Body, Expr, ItemKind, Member};
-
-use super::ctx::{Ctx, Env};
+use super::ctx::{Ctx, Env, ItemCode};
 use super::value::{Record, V, Value};
 use crate::diagnostics::Code;
-use crate::items::{ItemId, ItemSyntax, ItemTag, item_syntax};
+use crate::hir::{Expr, ExprId, ItemKind, Member, item_hir, item_source_map};
+use crate::items::{ItemId, ItemTag};
 use crate::loc::{Diag, Loc};
 use crate::signatures::{MemberRef, SchemaDef, schema_def};
 use crate::ty::Ty;
 
 enum Slot {
     /// A member expression not evaluated yet.
-    Expr { code: MemberRef, syntax: Arc<ItemSyntax>, ty: Ty },
+    Expr { code: MemberRef, ty: Ty },
     /// A value given by a record literal, not checked yet.
     Given(Value, Ty),
     /// Being evaluated: reaching it again is a cycle.
@@ -38,22 +37,12 @@ pub struct Instance {
     self_cache: Option<(usize, Value)>,
 }
 
-/// The body of an item that has one.
-fn body_of(syntax: &ItemSyntax) -> Option<&Body> {
-    match &syntax.ast.kind {
-        ItemKind::Schema(d) => Some(&d.body),
-        ItemKind::Resource(d) | ItemKind::Service(d) => Some(&d.body),
-        ItemKind::Platform(b) => Some(b),
-        ItemKind::Policy(p) => Some(&p.body),
-        _ => None,
-    }
-}
-
-fn member_expr(syntax: &ItemSyntax, index: usize) -> Option<&Expr> {
-    match body_of(syntax)?.members.get(index)? {
-        Member::Assign(a) => Some(&a.value),
-        Member::FieldDecl(f) => f.default.as_ref(),
-        Member::Let(l, _) => Some(&l.value),
+/// The expression of a member: an assignment's value, a field's default, a `let`'s value.
+fn member_expr(code: &ItemCode, index: usize) -> Option<ExprId> {
+    let id = *code.hir.kind.members().get(index)?;
+    match &code.hir.body[id] {
+        Member::Assign { value, .. } | Member::Let { value, .. } => Some(*value),
+        Member::Field { default, .. } => *default,
         _ => None,
     }
 }
@@ -90,14 +79,18 @@ impl Instance {
             }
         };
         let value = match slot {
-            Slot::Expr { code, syntax, ty } => match member_expr(&syntax, code.index) {
-                Some(expr) => {
-                    let env = Env { item: code.owner, locals: None, instance: Some(this.clone()) };
-                    let v = ctx.eval(expr, &env);
-                    ctx.conform(v, &ty, Loc::new(code.owner, expr.span))
+            Slot::Expr { code, ty } => {
+                let item_code = ctx.code(code.owner);
+                match member_expr(&item_code, code.index) {
+                    Some(expr) => {
+                        let at = item_code.loc(expr);
+                        let env = Env { item: code.owner, code: item_code, locals: None, instance: Some(this.clone()) };
+                        let v = ctx.eval(expr, &env);
+                        ctx.conform(v, &ty, at)
+                    }
+                    None => Value::error(),
                 }
-                None => Value::error(),
-            },
+            }
             Slot::Given(v, ty) => {
                 let at = v.origin.unwrap_or(at);
                 ctx.conform(v, &ty, at)
@@ -148,7 +141,7 @@ impl Instance {
 pub fn instantiate(
     ctx: &mut Ctx<'_>,
     schema: ItemId,
-    body: Option<(ItemId, Arc<ItemSyntax>)>,
+    body: Option<ItemId>,
     given: Fields,
     at: Loc,
     lazy: Option<&str>,
@@ -160,15 +153,16 @@ pub fn instantiate(
     let mut fields = Vec::new();
     let mut assigned: FxIndexMap<String, MemberRef> = FxIndexMap::default();
     let mut body_lets: Vec<(String, MemberRef)> = Vec::new();
-    if let Some((item, syntax)) = &body
-        && let Some(b) = body_of(syntax)
-    {
-        for (i, m) in b.members.iter().enumerate() {
-            match m {
-                Member::Assign(a) => {
-                    assigned.insert(a.name.name.clone(), MemberRef { owner: *item, index: i });
+    if let Some(item) = body {
+        let hir = item_hir(db, item);
+        for (i, &m) in hir.kind.members().iter().enumerate() {
+            match &hir.body[m] {
+                Member::Assign { name, .. } => {
+                    assigned.insert(name.as_str().to_string(), MemberRef { owner: item, index: i });
                 }
-                Member::Let(l, _) => body_lets.push((l.name.name.clone(), MemberRef { owner: *item, index: i })),
+                Member::Let { name, .. } => {
+                    body_lets.push((name.as_str().to_string(), MemberRef { owner: item, index: i }))
+                }
                 _ => {}
             }
         }
@@ -181,10 +175,9 @@ pub fn instantiate(
         } else if let Some(v) = given.get(name) {
             Slot::Given(v.clone(), field.ty.clone())
         } else if let Some(code) = assigned.get(name) {
-            let syntax = body.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| item_syntax(db, code.owner).clone());
-            Slot::Expr { code: *code, syntax, ty: field.ty.clone() }
+            Slot::Expr { code: *code, ty: field.ty.clone() }
         } else if let Some(code) = field.default {
-            Slot::Expr { code, syntax: item_syntax(db, code.owner).clone(), ty: field.ty.clone() }
+            Slot::Expr { code, ty: field.ty.clone() }
         } else if field.ty.is_optional() {
             Slot::Done(Value::new(V::None, None))
         } else {
@@ -195,16 +188,11 @@ pub fn instantiate(
     }
     let all_lets = def.lets.iter().copied().chain(body_lets.iter().map(|(_, c)| *c));
     for code in all_lets {
-        let syntax = item_syntax(db, code.owner).clone();
-        if let Some(Member::Let(l, _)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) {
-            let ty = match &l.ty {
-                Some(t) => {
-                    let scope = ctx.scope(code.owner);
-                    crate::resolve::lower_type(db, &scope, code.owner, t, &mut Vec::new())
-                }
-                None => Ty::Any,
-            };
-            slots.insert(l.name.name.clone(), Slot::Expr { code, syntax: syntax.clone(), ty });
+        let owner = ctx.code(code.owner);
+        let member = owner.hir.kind.members().get(code.index).map(|&m| &owner.hir.body[m]);
+        if let Some(Member::Let { name, ty, .. }) = member {
+            let ty = ty.map_or(Ty::Any, |t| owner.types.get(t).clone());
+            slots.insert(name.as_str().to_string(), Slot::Expr { code, ty });
         }
     }
     // Unknown fields of a record literal (an instance body's are reported by the static check).
@@ -248,58 +236,14 @@ pub fn instantiate(
 /// The span of the key of the record entry whose value is at `value` (error path only:
 /// values do not carry their keys' spans).
 pub(crate) fn record_key_span(db: &dyn crate::db::Db, value: Loc) -> Option<sinfra_syntax::Span> {
-    use sinfra_syntax::ast::{ExprKind, RecordKey};
-    let syntax = item_syntax(db, value.item);
-    let mut stack: Vec<&Expr> = Vec::new();
-    if let Some(b) = body_of(syntax) {
-        for m in &b.members {
-            match m {
-                Member::Assign(a) => stack.push(&a.value),
-                Member::FieldDecl(f) => stack.extend(f.default.as_ref()),
-                Member::Let(l, _) => stack.push(&l.value),
-                Member::Check(c) => stack.push(&c.cond),
-                Member::Error(_) => {}
-            }
+    let hir = item_hir(db, value.item);
+    let map = item_source_map(db, value.item);
+    hir.body.exprs.values().find_map(|e| match e {
+        Expr::Record(entries) => {
+            entries.iter().find(|en| map.expr(en.value) == value.span).map(|en| map.key_span(en.value))
         }
-    }
-    if let ItemKind::Fn(f) = &syntax.ast.kind {
-        stack.push(&f.body);
-    }
-    if let ItemKind::Let(l) = &syntax.ast.kind {
-        stack.push(&l.value);
-    }
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            ExprKind::Record(entries) => {
-                for en in entries {
-                    if en.value.span == value.span {
-                        return Some(match &en.key {
-                            RecordKey::Ident(i) => i.span,
-                            RecordKey::Str(_, s) => *s,
-                        });
-                    }
-                    stack.push(&en.value);
-                }
-            }
-            ExprKind::List(items) => stack.extend(items.iter()),
-            ExprKind::Call(f, args) => {
-                stack.push(f);
-                stack.extend(args.iter());
-            }
-            ExprKind::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
-            ExprKind::Match(s, arms) => {
-                stack.push(s);
-                stack.extend(arms.iter().map(|a| &a.body));
-            }
-            ExprKind::Let(d, b) => stack.extend([&d.value, &**b]),
-            ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => stack.extend([&**a, &**b]),
-            ExprKind::Unary(_, a) | ExprKind::Field(a, _) | ExprKind::At(a, _) => stack.push(a),
-            ExprKind::ListComp(c) => stack.extend([&c.element, &c.iter]),
-            ExprKind::MapComp(k, c) => stack.extend([&**k, &c.element, &c.iter]),
-            _ => {}
-        }
-    }
-    None
+        _ => None,
+    })
 }
 
 /// Evaluates `check` members; failures are reported at `at` with the check as a secondary label.
@@ -312,23 +256,24 @@ fn run_checks(
 ) {
     let db = ctx.db;
     for code in checks {
-        let syntax = item_syntax(db, code.owner).clone();
-        let Some(Member::Check(check)) = body_of(&syntax).and_then(|b| b.members.get(code.index)) else { continue };
-        let env = Env { item: code.owner, locals: None, instance: Some(this.clone()) };
-        let cond = ctx.eval(&check.cond, &env);
+        let owner = ctx.code(code.owner);
+        let member = owner.hir.kind.members().get(code.index).map(|&m| &owner.hir.body[m]);
+        let Some(&Member::Check { cond, message }) = member else { continue };
+        let check_at = owner.loc(cond);
+        let env = Env { item: code.owner, code: owner, locals: None, instance: Some(this.clone()) };
+        let cond = ctx.eval(cond, &env);
         // A check that cannot be evaluated (`None`) never passes silently: every
         // failed evaluation reports its cause (an unknown name or field, a type error).
-        if ctx.condition(&cond, "a `check` condition", Loc::new(code.owner, check.cond.span)) != Some(false) {
+        if ctx.condition(&cond, "a `check` condition", check_at) != Some(false) {
             continue;
         }
-        let message = match &check.message {
+        let message = match message {
             Some(m) => {
                 let v = ctx.eval(m, &env);
                 super::builtins::display(&v).unwrap_or_default()
             }
             None => "check failed".to_string(),
         };
-        let check_at = Loc::new(code.owner, check.cond.span);
         let d = match policy {
             Some((policy, service)) => Diag::new(
                 Code::PolicyViolation,
@@ -355,28 +300,28 @@ fn run_checks(
 /// and only `build` needs them).
 pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool) -> Value {
     let db = ctx.db;
-    let syntax = item_syntax(db, item).clone();
-    let (ItemKind::Resource(decl) | ItemKind::Service(decl)) = &syntax.ast.kind else { return Value::error() };
+    let code = ctx.code(item);
+    let ItemKind::Instance { schema, protected, .. } = &code.hir.kind else { return Value::error() };
     let scope = ctx.scope(item);
-    let Ok(schema) = scope.path_item(&decl.schema) else { return Value::error() };
+    let Some(schema) = crate::hir::resolve_path(&scope, schema) else { return Value::error() };
     if schema.tag(db) != ItemTag::Schema {
         return Value::error();
     }
     ctx.name = Some(item.name(db).replace('_', "-").into());
     ctx.instance_item = Some(item);
     let tier_protected = ctx.stack.is_some_and(|s| ctx.platform.tiers[ctx.platform.stacks[s].tier].protected);
-    ctx.protected = decl.protected || tier_protected;
-    let at = Loc::new(item, decl.name.span);
+    ctx.protected = *protected || tier_protected;
+    let at = Loc::new(item, code.map.name);
     if with_manifests {
         // Reuse the fields `check` evaluated (and checked): only `manifests` and the lets it reads run here.
         let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
         let fields = super::instance_value(db, ctx.project, item, stack).clone();
         if let V::Record(r) = &fields.value.v {
-            return instantiate(ctx, schema, Some((item, syntax.clone())), Fields::default(), at, None, Some(r));
+            return instantiate(ctx, schema, Some(item), Fields::default(), at, None, Some(r));
         }
         return Value::error();
     }
-    instantiate(ctx, schema, Some((item, syntax.clone())), Fields::default(), at, Some(crate::check::MANIFESTS), None)
+    instantiate(ctx, schema, Some(item), Fields::default(), at, Some(crate::check::MANIFESTS), None)
 }
 
 /// Evaluates the `platform` block as an instance of the prelude's `Platform` schema.
@@ -385,37 +330,41 @@ pub fn eval_platform(ctx: &mut Ctx<'_>, item: ItemId) -> Value {
     let Some(schema) = ctx.index.global("Platform").filter(|s| s.tag(db) == ItemTag::Schema) else {
         return Value::error();
     };
-    let syntax = item_syntax(db, item).clone();
     ctx.name = Some(ctx.platform.manifest.name.clone().into());
     let at = Loc::new(item, crate::platform::keyword_span(db, item));
-    instantiate(ctx, schema, Some((item, syntax)), Fields::default(), at, None, None)
+    instantiate(ctx, schema, Some(item), Fields::default(), at, None, None)
+}
+
+/// Whether a policy reads the output documents — `manifests` directly, as
+/// `self.manifests`, or through a helper it hands `self` to.
+fn reads_output(code: &ItemCode) -> bool {
+    code.hir.body.exprs.values().any(|e| match e {
+        Expr::Name(n) | Expr::Field(_, n) => n.as_str() == crate::check::MANIFESTS,
+        Expr::SelfRef => true,
+        _ => false,
+    })
 }
 
 /// Evaluates `policy`'s checks against `service` in the context's stack.
 pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
     let db = ctx.db;
-    let syntax = item_syntax(db, policy).clone();
-    let ItemKind::Policy(decl) = &syntax.ast.kind else { return };
-    let scope = ctx.scope(policy);
-    let service_syntax = item_syntax(db, service).clone();
-    let ItemKind::Service(sdecl) = &service_syntax.ast.kind else { return };
-    if let Some(path) = &decl.schema {
-        let Ok(wanted) = scope.path_item(path) else { return };
+    let code = ctx.code(policy);
+    let ItemKind::Policy { schema: wanted, .. } = &code.hir.kind else { return };
+    let service_code = ctx.code(service);
+    let ItemKind::Instance { schema: actual, .. } = &service_code.hir.kind else { return };
+    if let Some(path) = wanted {
+        let scope = ctx.scope(policy);
+        let Some(wanted) = crate::hir::resolve_path(&scope, path) else { return };
         let service_scope = ctx.scope(service);
-        let Ok(actual) = service_scope.path_item(&sdecl.schema) else { return };
+        let Some(actual) = crate::hir::resolve_path(&service_scope, actual) else { return };
         if actual.tag(db) != ItemTag::Schema || !schema_def(db, ctx.project, actual).extends(wanted) {
             return;
         }
     }
     let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
-    // A policy that reads `manifests` — directly, as `self.manifests`, or through a
-    // helper it hands `self` to — sees the output documents: they are evaluated for
-    // it (the fields alone are memoized and cheaper).
-    let mut names = Vec::new();
-    crate::check::referenced_names(&syntax.ast, &mut names);
-    let wants_output = names.iter().any(|n| n == crate::check::MANIFESTS || n == "self");
+    // Reading the output documents evaluates them for the policy (the fields alone are memoized and cheaper).
     let evaluated = match stack {
-        Some(s) if wants_output => Arc::new(super::instance_output_value(db, ctx.project, service, s)),
+        Some(s) if reads_output(&code) => Arc::new(super::instance_output_value(db, ctx.project, service, s)),
         _ => super::instance_value(db, ctx.project, service, stack).clone(),
     };
     let V::Record(record) = &evaluated.value.v else { return };
@@ -426,20 +375,18 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
     ctx.name = Some(service.name(db).replace('_', "-").into());
     ctx.instance_item = Some(service); // problems name the service the policy was checking
     let mut checks = Vec::new();
-    for (i, m) in decl.body.members.iter().enumerate() {
-        match m {
-            Member::Let(l, _) => {
-                slots.insert(
-                    l.name.name.clone(),
-                    Slot::Expr { code: MemberRef { owner: policy, index: i }, syntax: syntax.clone(), ty: Ty::Any },
-                );
+    for (i, &m) in code.hir.kind.members().iter().enumerate() {
+        match &code.hir.body[m] {
+            Member::Let { name, .. } => {
+                let code = MemberRef { owner: policy, index: i };
+                slots.insert(name.as_str().to_string(), Slot::Expr { code, ty: Ty::Any });
             }
-            Member::Check(_) => checks.push(MemberRef { owner: policy, index: i }),
+            Member::Check { .. } => checks.push(MemberRef { owner: policy, index: i }),
             _ => {}
         }
     }
     let this =
         Rc::new(RefCell::new(Instance { slots, fields: record.fields.keys().cloned().collect(), self_cache: None }));
-    let at = Loc::new(service, sdecl.name.span);
+    let at = Loc::new(service, service_code.map.name);
     run_checks(ctx, &this, &checks, at, Some((policy, service)));
 }

@@ -1,10 +1,8 @@
 //! The expression evaluator: literals, strings, chains, conditionals,
-//! comprehensions and `match`. Names, field access, calls and operators
-//! have their own modules.
+//! comprehensions and `match`, on the HIR. Names, field access, calls and
+//! operators have their own modules.
 
 use std::sync::Arc;
-
-use sinfra_syntax::ast::{Comprehension, Expr, ExprKind, LetDecl, MatchArm, Pattern, RecordKey, StrPart};
 
 use super::builtins::{self, UnitValue};
 use super::ctx::{Ctx, Env};
@@ -21,31 +19,31 @@ const MAX_STEPS: u64 = 5_000_000;
 use super::instance::Instance;
 use super::value::{Fields, Label, Labels, Record, V, Value};
 use crate::diagnostics::Code;
+use crate::hir::{BindingId, Comprehension, Expr, ExprId, ItemKind, MatchArm, Pat, StrPart};
 use crate::items::ItemId;
 use crate::loc::{Diag, Loc};
 
 impl Ctx<'_> {
     /// Evaluates a top-level `let`'s value against its declared type.
-    pub fn eval_let_decl(&mut self, item: ItemId, decl: &LetDecl) -> Value {
-        let env = Env::new(item);
-        let value = self.eval(&decl.value, &env);
-        match &decl.ty {
+    pub fn eval_let_item(&mut self, item: ItemId) -> Value {
+        let env = self.env(item);
+        let ItemKind::Let { ty, value } = &env.code.hir.kind else { return Value::error() };
+        let v = self.eval(*value, &env);
+        match ty {
             Some(t) => {
-                let scope = self.scope(item);
-                let mut sink = Vec::new();
-                let ty = crate::resolve::lower_type(self.db, &scope, item, t, &mut sink);
-                self.conform(value, &ty, Loc::new(item, decl.value.span))
+                let ty = env.code.types.get(*t).clone();
+                self.conform(v, &ty, env.loc(*value))
             }
-            None => value,
+            None => v,
         }
     }
 
     /// Evaluates an expression.
-    pub fn eval(&mut self, expr: &Expr, env: &Env) -> Value {
+    pub fn eval(&mut self, expr: ExprId, env: &Env) -> Value {
         self.steps += 1;
         if self.steps >= MAX_STEPS {
             if self.steps == MAX_STEPS {
-                let at = Loc::new(env.item, expr.span);
+                let at = env.loc(expr);
                 self.report(
                     Diag::new(
                         Code::EvaluationError,
@@ -65,7 +63,7 @@ impl Ctx<'_> {
                 let d = Diag::new(
                     Code::NestingTooDeep,
                     format!("expressions nested {} levels deep: the limit is {MAX_DEPTH}", self.depth),
-                    Loc::new(env.item, expr.span),
+                    env.loc(expr),
                     format!("{MAX_DEPTH} levels deep here"),
                 )
                 .with_note(
@@ -85,23 +83,23 @@ impl Ctx<'_> {
         v
     }
 
-    pub(super) fn eval_inner(&mut self, expr: &Expr, env: &Env) -> Value {
-        let at = Loc::new(env.item, expr.span);
+    pub(super) fn eval_inner(&mut self, id: ExprId, env: &Env) -> Value {
+        let at = env.loc(id);
         let origin = Some(at);
-        match &expr.kind {
-            ExprKind::Int(i) => Value::new(V::Int(*i), origin),
-            ExprKind::Float(f) => Value::new(V::Float(*f), origin),
-            ExprKind::Bool(b) => Value::new(V::Bool(*b), origin),
-            ExprKind::None => Value::new(V::None, origin),
-            ExprKind::Unit { number, unit } => match builtins::unit_value(number, unit) {
+        match env.code.expr(id) {
+            Expr::Int(i) => Value::new(V::Int(*i), origin),
+            Expr::Float(f) => Value::new(V::Float(*f), origin),
+            Expr::Bool(b) => Value::new(V::Bool(*b), origin),
+            Expr::None => Value::new(V::None, origin),
+            Expr::Unit { number, unit } => match builtins::unit_value(number, unit) {
                 Some(UnitValue::Quantity(q)) => Value::new(V::Quantity(q), origin),
                 Some(UnitValue::Duration(ms)) => Value::new(V::Duration(ms), origin),
                 Some(UnitValue::Percent(p)) => Value::new(V::Percent(p), origin),
                 None => Value::error(), // reported by the static check
             },
-            ExprKind::Str(parts) => self.eval_string(parts, env, at),
-            ExprKind::SelfRef if env.local("self").is_some() => env.local("self").cloned().unwrap_or_else(Value::error),
-            ExprKind::SelfRef => match &env.instance {
+            Expr::Str(parts) => self.eval_string(parts, env, at),
+            Expr::Local(b) => self.eval_local(*b, env, at),
+            Expr::SelfRef => match &env.instance {
                 Some(inst) => Instance::self_record(inst, self, at),
                 None => self.error(
                     Code::UnknownName,
@@ -110,67 +108,64 @@ impl Ctx<'_> {
                     "no instance here",
                 ),
             },
-            ExprKind::Name(ident) => self.eval_name(&ident.name, env, at),
-            ExprKind::Field(..) | ExprKind::Index(..) => self.eval_postfix_chain(expr, env),
-            ExprKind::Call(callee, _) if !matches!(callee.kind, ExprKind::Name(_)) => {
-                self.eval_postfix_chain(expr, env)
+            Expr::Name(name) => self.eval_name(id, *name, env, at),
+            Expr::Field(..) | Expr::Index(..) | Expr::Call(..) => self.eval_postfix_chain(id, env),
+            Expr::At(base, sel) => {
+                self.eval_at(*base, sel.as_str(), env, at, Loc::new(env.item, env.code.map.name_of(id)))
             }
-            ExprKind::At(base, sel) => self.eval_at(base, &sel.name, env, at, Loc::new(env.item, sel.span)),
-            ExprKind::Call(callee, args) => {
-                // Fields are never functions: a call skips them, so `image = image("api")` works.
-                let f = match &callee.kind {
-                    ExprKind::Name(n) if env.local(&n.name).is_none() => {
-                        let plain = Env { instance: None, ..env.clone() };
-                        self.eval(callee, &plain)
-                    }
-                    _ => self.eval(callee, env),
-                };
-                let args: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
-                self.call(f, args, at)
-            }
-            ExprKind::List(items) => {
-                let items: Vec<Value> = items.iter().map(|e| self.eval(e, env)).collect();
+            Expr::List(items) => {
+                let items: Vec<Value> = items.iter().map(|e| self.eval(*e, env)).collect();
                 Value::new(V::List(Arc::new(items)), origin)
             }
-            ExprKind::Record(entries) => {
+            Expr::Record(entries) => {
                 let mut fields = Fields::with_capacity(entries.len());
-                for entry in entries {
-                    let v = self.eval(&entry.value, env);
-                    let key = entry.key.text().to_string();
-                    if fields.contains_key(&key) {
-                        let span = match &entry.key {
-                            RecordKey::Ident(i) => i.span,
-                            RecordKey::Str(_, s) => *s,
-                        };
+                for entry in entries.iter() {
+                    let v = self.eval(entry.value, env);
+                    let key = entry.key.as_str();
+                    if fields.contains_key(key) {
                         self.report(Diag::new(
                             Code::DuplicateDefinition,
                             format!("key `{key}` is set twice"),
-                            Loc::new(env.item, span),
+                            Loc::new(env.item, env.code.map.key_span(entry.value)),
                             "set again here",
                         ));
                     }
-                    fields.insert(key, v);
+                    fields.insert(key.to_string(), v);
                 }
                 Value::new(V::Record(Arc::new(Record::plain(fields))), origin)
             }
-            ExprKind::ListComp(c) => self.eval_list_comp(c, env, at),
-            ExprKind::MapComp(key, c) => self.eval_map_comp(key, c, env, at),
-            ExprKind::Unary(..) => self.eval_unary_chain(expr, env),
-            ExprKind::Binary(..) => self.eval_binary_chain(expr, env),
-            ExprKind::If(..) => self.eval_if_chain(expr, env),
-            ExprKind::Match(scrutinee, arms) => self.eval_match(scrutinee, arms, env, at),
-            ExprKind::Let(..) => self.eval_let_chain(expr, env),
-            ExprKind::Error => Value::error(),
+            Expr::ListComp(c) => self.eval_list_comp(c, env, at),
+            Expr::MapComp(key, c) => self.eval_map_comp(*key, c, env, at),
+            Expr::Unary(..) => self.eval_unary_chain(id, env),
+            Expr::Binary(..) => self.eval_binary_chain(id, env),
+            Expr::If(..) => self.eval_if_chain(id, env),
+            Expr::Match(scrutinee, arms) => self.eval_match(*scrutinee, arms, env, at),
+            Expr::Let { .. } => self.eval_let_chain(id, env),
+            Expr::Missing => Value::error(),
+        }
+    }
+
+    fn eval_local(&mut self, binding: BindingId, env: &Env, at: Loc) -> Value {
+        match env.local(binding) {
+            Some(v) => v.clone(),
+            // Bound by lowering and always set before its scope is evaluated: unreachable
+            // unless the HIR and the evaluator disagree, which must not pass silently.
+            None => self.error(
+                Code::EvaluationError,
+                format!("internal error: `{}` has no value here", env.code.hir.body[binding].name),
+                at,
+                "unbound local",
+            ),
         }
     }
 
     /// `-x`, `!!x`: the operators are applied in a loop.
-    pub(super) fn eval_unary_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+    pub(super) fn eval_unary_chain(&mut self, id: ExprId, env: &Env) -> Value {
         let mut ops = Vec::new();
-        let mut cur = expr;
-        while let ExprKind::Unary(op, e) = &cur.kind {
-            ops.push((*op, Loc::new(env.item, cur.span)));
-            cur = e;
+        let mut cur = id;
+        while let Expr::Unary(op, e) = env.code.expr(cur) {
+            ops.push((*op, env.loc(cur)));
+            cur = *e;
         }
         let mut v = self.eval(cur, env);
         for (op, at) in ops.into_iter().rev() {
@@ -181,34 +176,27 @@ impl Ctx<'_> {
 
     /// `a.b.c`, `f(x)(y)`, `xs[0][1]`: the base is evaluated, then each
     /// field, index or call is applied in a loop.
-    pub(super) fn eval_postfix_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+    pub(super) fn eval_postfix_chain(&mut self, id: ExprId, env: &Env) -> Value {
         let mut ops = Vec::new();
-        let mut cur = expr;
-        loop {
-            match &cur.kind {
-                ExprKind::Field(base, _) | ExprKind::Index(base, _) => {
-                    ops.push(cur);
-                    cur = base;
-                }
-                ExprKind::Call(callee, _) if !matches!(callee.kind, ExprKind::Name(_)) => {
-                    ops.push(cur);
-                    cur = callee;
-                }
-                _ => break,
-            }
+        let mut cur = id;
+        while let Expr::Field(base, _) | Expr::Index(base, _) | Expr::Call(base, _) = env.code.expr(cur) {
+            ops.push(cur);
+            cur = *base;
         }
         let mut v = self.eval(cur, env);
         for op in ops.into_iter().rev() {
             self.steps += 1;
-            let at = Loc::new(env.item, op.span);
-            v = match &op.kind {
-                ExprKind::Field(_, field) => self.field(v, &field.name, Loc::new(env.item, field.span), at),
-                ExprKind::Index(_, idx) => {
-                    let i = self.eval(idx, env);
+            let at = env.loc(op);
+            v = match env.code.expr(op) {
+                Expr::Field(_, field) => {
+                    self.field(v, field.as_str(), Loc::new(env.item, env.code.map.name_of(op)), at)
+                }
+                Expr::Index(_, idx) => {
+                    let i = self.eval(*idx, env);
                     self.index_value(v, i, at)
                 }
-                ExprKind::Call(_, args) => {
-                    let args: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
+                Expr::Call(_, args) => {
+                    let args: Vec<Value> = args.iter().map(|a| self.eval(*a, env)).collect();
                     self.call(v, args, at)
                 }
                 _ => Value::error(),
@@ -219,12 +207,12 @@ impl Ctx<'_> {
 
     /// `a + b + c`, `a && b || c`: the left operands of a chain nest in the
     /// tree; they are evaluated in a loop, the right ones one level deeper.
-    pub(super) fn eval_binary_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+    pub(super) fn eval_binary_chain(&mut self, id: ExprId, env: &Env) -> Value {
         let mut ops = Vec::new();
-        let mut cur = expr;
-        while let ExprKind::Binary(op, l, r) = &cur.kind {
-            ops.push((*op, &**r, Loc::new(env.item, cur.span)));
-            cur = l;
+        let mut cur = id;
+        while let Expr::Binary(op, l, r) = env.code.expr(cur) {
+            ops.push((*op, *r, env.loc(cur)));
+            cur = *l;
         }
         let mut v = self.eval(cur, env);
         for (op, r, at) in ops.into_iter().rev() {
@@ -235,21 +223,21 @@ impl Ctx<'_> {
     }
 
     /// `if a then x else if b then y else z`: the conditions are tried in a loop.
-    pub(super) fn eval_if_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+    pub(super) fn eval_if_chain(&mut self, id: ExprId, env: &Env) -> Value {
         let mut conds: Vec<Labels> = Vec::new();
-        let mut cur = expr;
+        let mut cur = id;
         let mut v = loop {
-            let ExprKind::If(c, a, b) = &cur.kind else { break self.eval(cur, env) };
+            let Expr::If(c, a, b) = env.code.expr(cur) else { break self.eval(cur, env) };
             self.steps += 1;
-            let cond = self.eval(c, env);
-            match self.condition(&cond, "an `if` condition", Loc::new(env.item, c.span)) {
+            let cond = self.eval(*c, env);
+            match self.condition(&cond, "an `if` condition", env.loc(*c)) {
                 Some(true) => {
                     conds.push(cond.labels);
-                    break self.eval(a, env);
+                    break self.eval(*a, env);
                 }
                 Some(false) => {
                     conds.push(cond.labels);
-                    cur = b;
+                    cur = *b;
                 }
                 None => break Value::error(),
             }
@@ -262,22 +250,21 @@ impl Ctx<'_> {
     }
 
     /// `let a = 1 in let b = a in …`: the bindings are made in a loop.
-    pub(super) fn eval_let_chain(&mut self, expr: &Expr, env: &Env) -> Value {
+    pub(super) fn eval_let_chain(&mut self, id: ExprId, env: &Env) -> Value {
         let mut env = env.clone();
-        let mut cur = expr;
-        while let ExprKind::Let(decl, body) = &cur.kind {
+        let mut cur = id;
+        while let Expr::Let { binding, ty, value, body } = env.code.expr(cur) {
             self.steps += 1;
-            let v = self.eval(&decl.value, &env);
-            let v = match &decl.ty {
+            let v = self.eval(*value, &env);
+            let v = match ty {
                 Some(t) => {
-                    let scope = self.scope(env.item);
-                    let mut sink = Vec::new();
-                    let ty = crate::resolve::lower_type(self.db, &scope, env.item, t, &mut sink);
-                    self.conform(v, &ty, Loc::new(env.item, decl.value.span))
+                    let ty = env.code.types.get(*t).clone();
+                    self.conform(v, &ty, env.loc(*value))
                 }
                 None => v,
             };
-            env = env.bind(&decl.name.name, v);
+            let (binding, body) = (*binding, *body);
+            env = env.bind(binding, v);
             cur = body;
         }
         self.eval(cur, &env)
@@ -285,7 +272,7 @@ impl Ctx<'_> {
 
     pub(super) fn eval_string(&mut self, parts: &[StrPart], env: &Env, at: Loc) -> Value {
         if let [StrPart::Text(t)] = parts {
-            return Value::str(t.as_str(), Some(at));
+            return Value::str(&**t, Some(at));
         }
         let mut out = String::new();
         let mut labels = Labels::default();
@@ -293,7 +280,7 @@ impl Ctx<'_> {
             match part {
                 StrPart::Text(t) => out.push_str(t),
                 StrPart::Interp(e) => {
-                    let v = self.eval(e, env);
+                    let v = self.eval(*e, env);
                     if v.is_error() {
                         return Value::error();
                     }
@@ -304,19 +291,14 @@ impl Ctx<'_> {
                         for l in kept {
                             labels = labels.union(&Labels::one(l));
                         }
-                        labels = labels.union(&Labels::one(Label::Secret { origin: Loc::new(env.item, e.span) }));
+                        labels = labels.union(&Labels::one(Label::Secret { origin: env.loc(*e) }));
                     } else {
                         labels = labels.union(&v.labels);
                     }
                     match builtins::display(&v) {
                         Ok(s) => out.push_str(&s),
                         Err(msg) => {
-                            return self.error(
-                                Code::TypeMismatch,
-                                msg,
-                                Loc::new(env.item, e.span),
-                                "cannot be interpolated",
-                            );
+                            return self.error(Code::TypeMismatch, msg, env.loc(*e), "cannot be interpolated");
                         }
                     }
                 }
@@ -326,14 +308,13 @@ impl Ctx<'_> {
     }
 
     pub(super) fn iterate(&mut self, c: &Comprehension, env: &Env) -> Option<(Vec<Env>, Labels)> {
-        let coll = self.eval(&c.iter, env);
+        let coll = self.eval(c.iter, env);
         let mut envs = Vec::new();
-        let names: Vec<&str> = c.vars.iter().map(|v| v.name.as_str()).collect();
         match &coll.v {
             V::Error => return None,
             V::List(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let e = match names.as_slice() {
+                    let e = match *c.vars {
                         [x] => env.bind(x, item.clone()),
                         [i_name, x] => env.bind(i_name, Value::new(V::Int(i as i64), None)).bind(x, item.clone()),
                         _ => return None,
@@ -344,7 +325,7 @@ impl Ctx<'_> {
             V::Record(r) => {
                 for (k, v) in &r.fields {
                     let key = Value::str(k.as_str(), v.origin).labelled(&r.key_labels);
-                    let e = match names.as_slice() {
+                    let e = match *c.vars {
                         [x] => env.bind(x, key),
                         [k_name, v_name] => env.bind(k_name, key).bind(v_name, v.clone()),
                         _ => return None,
@@ -356,7 +337,7 @@ impl Ctx<'_> {
                 self.report(Diag::new(
                     Code::TypeMismatch,
                     format!("`for` iterates over a list or a map, found {}", coll.type_name()),
-                    Loc::new(env.item, c.iter.span),
+                    env.loc(c.iter),
                     "not iterable",
                 ));
                 return None;
@@ -367,11 +348,11 @@ impl Ctx<'_> {
             if self.steps >= MAX_STEPS {
                 return None;
             }
-            match &c.cond {
+            match c.cond {
                 None => kept.push(e),
                 Some(cond) => {
                     let v = self.eval(cond, &e);
-                    match self.condition(&v, "a comprehension filter", Loc::new(env.item, cond.span)) {
+                    match self.condition(&v, "a comprehension filter", env.loc(cond)) {
                         Some(true) => kept.push(e),
                         Some(false) => {}
                         None if v.is_error() => {}
@@ -390,19 +371,19 @@ impl Ctx<'_> {
             if self.steps >= MAX_STEPS {
                 return Value::error();
             }
-            items.push(self.eval(&c.element, e).labelled(&labels));
+            items.push(self.eval(c.element, e).labelled(&labels));
         }
         Value::new(V::List(Arc::new(items)), Some(at))
     }
 
-    pub(super) fn eval_map_comp(&mut self, key: &Expr, c: &Comprehension, env: &Env, at: Loc) -> Value {
+    pub(super) fn eval_map_comp(&mut self, key: ExprId, c: &Comprehension, env: &Env, at: Loc) -> Value {
         let Some((envs, labels)) = self.iterate(c, env) else { return Value::error() };
         let mut fields = Fields::default();
         let mut key_labels = labels.clone();
         for e in &envs {
             let k = self.eval(key, e);
             key_labels = key_labels.union(&k.labels);
-            let v = self.eval(&c.element, e).labelled(&labels);
+            let v = self.eval(c.element, e).labelled(&labels);
             match &k.v {
                 V::Str(s) => {
                     fields.insert(s.to_string(), v);
@@ -412,7 +393,7 @@ impl Ctx<'_> {
                     return self.error(
                         Code::TypeMismatch,
                         format!("map keys must be strings, found {}", k.type_name()),
-                        Loc::new(env.item, key.span),
+                        env.loc(key),
                         "not a String",
                     );
                 }
@@ -421,14 +402,14 @@ impl Ctx<'_> {
         Value::new(V::Record(Arc::new(Record { schema: None, fields, key_labels })), Some(at))
     }
 
-    pub(super) fn eval_match(&mut self, scrutinee: &Expr, arms: &[MatchArm], env: &Env, at: Loc) -> Value {
+    pub(super) fn eval_match(&mut self, scrutinee: ExprId, arms: &[MatchArm], env: &Env, at: Loc) -> Value {
         let s = self.eval(scrutinee, env);
         if s.is_error() {
             return Value::error();
         }
         for arm in arms {
-            if arm.patterns.iter().any(|p| self.pattern_matches(p, &s)) {
-                return self.eval(&arm.body, env).labelled(&s.labels);
+            if arm.pats.iter().any(|p| self.pattern_matches(&env.code.hir.body[*p], &s)) {
+                return self.eval(arm.body, env).labelled(&s.labels);
             }
         }
         // A match with no arm for its value never drops a field silently: it is
@@ -444,7 +425,7 @@ impl Ctx<'_> {
                 Err(_) => format!("a {}", s.type_name()),
             },
         };
-        let head = Loc::new(at.item, crate::check::head_span(at.span, scrutinee));
+        let head = Loc::new(at.item, sinfra_syntax::Span::new(at.span.start, env.code.map.expr(scrutinee).end));
         let d = Diag::new(
             Code::NonExhaustiveMatch,
             format!("no arm of this `match` matches {shown} in {}", self.stack_desc()),
@@ -456,15 +437,15 @@ impl Ctx<'_> {
         Value::error()
     }
 
-    pub(super) fn pattern_matches(&self, p: &Pattern, v: &Value) -> bool {
+    pub(super) fn pattern_matches(&self, p: &Pat, v: &Value) -> bool {
         match (p, &v.v) {
-            (Pattern::Wildcard(_), _) => true,
-            (Pattern::Name(n), V::Tier(t)) => self.platform.tiers[*t].name == n.name,
-            (Pattern::Name(n), V::Region(r)) => self.platform.regions[*r].name == n.name,
-            (Pattern::Name(n), V::Stack(s)) => self.platform.stacks[*s].name == n.name,
-            (Pattern::Str(s, _), V::Str(x)) => **x == **s,
-            (Pattern::Int(i, _), V::Int(x)) => i == x,
-            (Pattern::Bool(b, _), V::Bool(x)) => b == x,
+            (Pat::Wildcard, _) => true,
+            (Pat::Name(n), V::Tier(t)) => self.platform.tiers[*t].name == n.as_str(),
+            (Pat::Name(n), V::Region(r)) => self.platform.regions[*r].name == n.as_str(),
+            (Pat::Name(n), V::Stack(s)) => self.platform.stacks[*s].name == n.as_str(),
+            (Pat::Str(s), V::Str(x)) => **x == **s,
+            (Pat::Int(i), V::Int(x)) => i == x,
+            (Pat::Bool(b), V::Bool(x)) => b == x,
             _ => false,
         }
     }

@@ -17,12 +17,10 @@ pub mod value;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use sinfra_syntax::ast::ItemKind;
-
 use crate::db::{Db, Project};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::index::project_index;
-use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::items::{ItemId, ItemTag};
 use crate::loc::{Diag, Loc};
 use crate::platform::platform_info;
 use crate::project::{Versions, parse_versions};
@@ -106,11 +104,7 @@ pub fn instance_output_value(db: &dyn Db, project: Project, item: ItemId, stack:
 pub fn let_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<ItemId>) -> Arc<Evaluated> {
     let _guard = ActiveGuard::enter((item, stack));
     let mut ctx = Ctx::new(db, project, stack);
-    let syntax = item_syntax(db, item).clone();
-    let value = match &syntax.ast.kind {
-        ItemKind::Let(decl) => ctx.eval_let_decl(item, decl),
-        _ => Value::error(),
-    };
+    let value = ctx.eval_let_item(item);
     Arc::new(Evaluated { value, diags: ctx.diags })
 }
 
@@ -157,7 +151,7 @@ pub fn policy_diagnostics(db: &dyn Db, project: Project, policy: ItemId, stack: 
 // error value with E0308 instead of a panic.
 
 fn cycle_fallback(db: &dyn Db, item: ItemId) -> Arc<Evaluated> {
-    let at = Loc::new(item, item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default());
+    let at = Loc::new(item, crate::hir::item_source_map(db, item).name);
     let d = Diag::new(
         Code::Cycle,
         format!("`{}` depends on itself", item.name(db)),

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sinfra_syntax::ast::{BinaryOp, Expr, UnaryOp};
+use crate::hir::{BinaryOp, ExprId, UnaryOp};
 
 use super::builtins;
 use super::ctx::{Ctx, Env};
@@ -34,7 +34,7 @@ impl Ctx<'_> {
     }
 
     /// `a op r`, `a` already evaluated.
-    pub(super) fn eval_binary(&mut self, op: BinaryOp, a: Value, r: &Expr, env: &Env, at: Loc) -> Value {
+    pub(super) fn eval_binary(&mut self, op: BinaryOp, a: Value, r: ExprId, env: &Env, at: Loc) -> Value {
         match op {
             BinaryOp::And | BinaryOp::Or => {
                 let short = op == BinaryOp::Or;

@@ -3,86 +3,112 @@
 
 use std::sync::Arc;
 
-use sinfra_syntax::ast::{Expr, ExprKind};
-
 use super::ctx::{Ctx, Env};
 use super::instance::Instance;
 use super::value::{Fields, Label, Labels, Record, V, Value};
 use super::{instance_value, let_value, platform_value};
 use crate::diagnostics::Code;
-use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::hir::resolve::{ContextName, Res};
+use crate::hir::{Expr, ExprId, Name, item_source_map};
+use crate::items::{ItemId, ItemTag};
 use crate::loc::{Diag, Loc};
-use crate::resolve::{Global, did_you_mean};
+use crate::resolve::did_you_mean;
 
 impl Ctx<'_> {
-    pub(super) fn eval_name(&mut self, name: &str, env: &Env, at: Loc) -> Value {
-        if let Some(v) = env.local(name) {
-            return v.clone();
+    /// A name, as [`resolve_item`](crate::hir::resolve::resolve_item) resolved it.
+    pub(super) fn eval_name(&mut self, id: ExprId, name: Name, env: &Env, at: Loc) -> Value {
+        match env.code.res.get(id).clone() {
+            Res::Field(n) => match &env.instance {
+                Some(inst) => match Instance::lookup(inst, n.as_str(), self, at) {
+                    Some(v) => v,
+                    None => self.unknown_name(n, env, at),
+                },
+                None => self.unknown_name(n, env, at),
+            },
+            Res::Dynamic(n) => {
+                if let Some(inst) = &env.instance
+                    && let Some(v) = Instance::lookup(inst, n.as_str(), self, at)
+                {
+                    return v;
+                }
+                match ContextName::from_name(n.as_str()) {
+                    Some(c) => self.eval_context(c, n, env, at),
+                    None => {
+                        let scope = self.scope(env.item);
+                        let res = crate::hir::resolve::global(&scope, n);
+                        self.eval_global(res, n, env, at)
+                    }
+                }
+            }
+            Res::Context(c) => self.eval_context(c, name, env, at),
+            other => self.eval_global(other, name, env, at),
         }
-        if let Some(inst) = &env.instance
-            && let Some(v) = Instance::lookup(inst, name, self, at)
-        {
-            return v;
+    }
+
+    fn eval_global(&mut self, res: Res, name: Name, env: &Env, at: Loc) -> Value {
+        match res {
+            Res::Item(item) => self.item_value(item, at),
+            Res::Module(m) => Value::new(V::Module(m.as_str().into()), Some(at)),
+            Res::Builtin(b) => Value::new(V::Builtin(b), Some(at)),
+            _ => self.unknown_name(name, env, at),
         }
+    }
+
+    fn eval_context(&mut self, c: ContextName, name: Name, env: &Env, at: Loc) -> Value {
         let db = self.db;
-        match name {
-            "tier" => {
-                return match self.stack {
-                    Some(s) => Value::new(V::Tier(self.platform.stacks[s].tier), Some(at)),
-                    None => self.no_stack(name, at),
-                };
+        match c {
+            ContextName::Tier => match self.stack {
+                Some(s) => Value::new(V::Tier(self.platform.stacks[s].tier), Some(at)),
+                None => self.no_stack(name.as_str(), at),
+            },
+            ContextName::Region => match self.stack {
+                Some(s) => Value::new(V::Region(self.platform.stacks[s].region), Some(at)),
+                None => self.no_stack(name.as_str(), at),
+            },
+            ContextName::Stack => match self.stack {
+                Some(s) => Value::new(V::Stack(s), Some(at)),
+                None => self.no_stack(name.as_str(), at),
+            },
+            ContextName::Name | ContextName::Protected if self.name.is_none() => {
+                // Outside an instance these are ordinary names.
+                let scope = self.scope(env.item);
+                let res = crate::hir::resolve::global(&scope, name);
+                self.eval_global(res, name, env, at)
             }
-            "region" => {
-                return match self.stack {
-                    Some(s) => Value::new(V::Region(self.platform.stacks[s].region), Some(at)),
-                    None => self.no_stack(name, at),
-                };
-            }
-            "stack" => {
-                return match self.stack {
-                    Some(s) => Value::new(V::Stack(s), Some(at)),
-                    None => self.no_stack(name, at),
-                };
-            }
-            "name" if self.name.is_some() => return Value::str(self.name.clone().unwrap_or_default(), Some(at)),
-            "protected" if self.name.is_some() => return Value::new(V::Bool(self.protected), Some(at)),
-            "project" => {
+            ContextName::Name => Value::str(self.name.clone().unwrap_or_default(), Some(at)),
+            ContextName::Protected => Value::new(V::Bool(self.protected), Some(at)),
+            ContextName::Project => {
                 let mut fields = Fields::default();
                 fields.insert("name".to_string(), Value::str(self.platform.manifest.name.as_str(), Some(at)));
-                return Value::new(V::Record(Arc::new(Record::plain(fields))), Some(at));
+                Value::new(V::Record(Arc::new(Record::plain(fields))), Some(at))
             }
-            "platform" => {
+            ContextName::Platform => {
                 let stack = self.stack.map(|s| self.platform.stacks[s].item);
                 if let Some(p) = self.platform.platform
                     && self.closes_cycle((p, stack), at)
                 {
                     return Value::error();
                 }
-                return platform_value(db, self.project, stack).value.clone();
+                platform_value(db, self.project, stack).value.clone()
             }
-            _ => {}
         }
+    }
+
+    /// E0101. The static check reports this with the same code and location (one root
+    /// cause); it cannot where the fields in scope are only known per instance (policies).
+    fn unknown_name(&mut self, name: Name, env: &Env, at: Loc) -> Value {
         let scope = self.scope(env.item);
-        match scope.global(name) {
-            Some(Global::Item(item)) => self.item_value(item, at),
-            Some(Global::Module(m)) => Value::new(V::Module(m.into()), Some(at)),
-            Some(Global::Builtin(b)) => Value::new(V::Builtin(b), Some(at)),
-            None => {
-                // The static check reports this with the same code and location (one root
-                // cause); it cannot where the fields in scope are only known per instance (policies).
-                let mut candidates = scope.candidates();
-                if let Some(inst) = &env.instance {
-                    candidates.extend(Instance::names(inst));
-                }
-                let mut d =
-                    Diag::new(Code::UnknownName, format!("unknown name `{name}`"), at, "not found in this scope");
-                if let Some(s) = did_you_mean(name, candidates.iter().map(String::as_str)) {
-                    d = d.with_help(format!("did you mean `{s}`?")).with_fix(format!("replace with `{s}`"), at, s);
-                }
-                self.report(d);
-                Value::error()
-            }
+        let mut candidates = scope.candidates();
+        if let Some(inst) = &env.instance {
+            candidates.extend(Instance::names(inst));
         }
+        let name = name.as_str();
+        let mut d = Diag::new(Code::UnknownName, format!("unknown name `{name}`"), at, "not found in this scope");
+        if let Some(s) = did_you_mean(name, candidates.iter().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{s}`?")).with_fix(format!("replace with `{s}`"), at, s);
+        }
+        self.report(d);
+        Value::error()
     }
 
     pub(super) fn no_stack(&mut self, name: &str, at: Loc) -> Value {
@@ -152,10 +178,7 @@ impl Ctx<'_> {
                         at,
                         format!("`{}` does not exist in `{}`", item.name(db), st.name),
                     )
-                    .with_label(
-                        Loc::new(item, item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()),
-                        "declared here",
-                    )
+                    .with_label(Loc::new(item, item_source_map(db, item).name), "declared here")
                     .with_note(format!(
                         "`{}` exists in: {}",
                         item.name(db),
@@ -208,16 +231,15 @@ impl Ctx<'_> {
         (!missing.is_empty()).then(|| self.platform.stack_names(&missing))
     }
 
-    pub(super) fn eval_at(&mut self, base: &Expr, sel: &str, env: &Env, at: Loc, sel_at: Loc) -> Value {
+    pub(super) fn eval_at(&mut self, base: ExprId, sel: &str, env: &Env, at: Loc, sel_at: Loc) -> Value {
         let db = self.db;
-        let scope = self.scope(env.item);
-        let item = match &base.kind {
-            ExprKind::Name(n) => match scope.global(&n.name) {
-                Some(Global::Item(i)) if i.tag(db) == ItemTag::Resource => Some(i),
+        let item = match env.code.expr(base) {
+            Expr::Name(_) => match env.code.res.get(base) {
+                Res::Item(i) => Some(*i),
                 _ => None,
             },
-            ExprKind::Field(m, member) => match &m.kind {
-                ExprKind::Name(module) => self.index.member(&module.name, &member.name),
+            Expr::Field(m, member) => match (env.code.expr(*m), env.code.res.get(*m)) {
+                (Expr::Name(_), Res::Module(module)) => self.index.member(module.as_str(), member.as_str()),
                 _ => None,
             },
             _ => None,
@@ -226,7 +248,7 @@ impl Ctx<'_> {
             return self.error(
                 Code::TypeMismatch,
                 "`@` selects the instance of a resource in a tier or stack",
-                Loc::new(env.item, base.span),
+                env.loc(base),
                 "not a resource",
             );
         };

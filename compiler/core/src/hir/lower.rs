@@ -228,7 +228,7 @@ impl Lowerer {
                     .iter()
                     .map(|en| {
                         let value = self.expr(&en.value);
-                        self.map.extra.insert(value, self.rel(en.key.span()));
+                        self.map.keys.insert(value, self.rel(en.key.span()));
                         RecordEntry { key: Name::new(en.key.text()), value }
                     })
                     .collect();
@@ -249,7 +249,7 @@ impl Lowerer {
                     .map(|arm| {
                         let pats = arm.patterns.iter().map(|p| self.pat(p)).collect();
                         let body = self.expr(&arm.body);
-                        self.map.extra.insert(body, self.rel(arm.span));
+                        self.map.arms.insert(body, self.rel(arm.span));
                         MatchArm { pats, body }
                     })
                     .collect();
@@ -338,7 +338,7 @@ impl Lowerer {
             };
             id = self.alloc(lowered, op.span);
             if let Some(s) = extra {
-                self.map.extra.insert(id, self.rel(s));
+                self.map.names.insert(id, self.rel(s));
             }
         }
         id

@@ -13,6 +13,7 @@
 
 mod lower;
 pub mod resolve;
+pub mod types;
 mod walk;
 
 use std::fmt;
@@ -128,6 +129,12 @@ impl std::ops::Index<MemberId> for Body {
 
 /// A dotted path to an item, e.g. `k8s.WebService`.
 pub type Path = Box<[Name]>;
+
+/// Resolves a dotted path in the names a file sees.
+pub fn resolve_path(scope: &crate::resolve::FileScope<'_>, path: &[Name]) -> Option<ItemId> {
+    let segments: Vec<&str> = path.iter().map(Name::as_str).collect();
+    scope.path_names(&segments).ok()
+}
 
 /// What an item declares.
 #[derive(Debug, PartialEq)]
@@ -484,10 +491,12 @@ pub struct ItemSourceMap {
     pub types: ArenaMap<TypeRefId, Span>,
     /// Every member, and its name.
     pub members: ArenaMap<MemberId, MemberSpans>,
-    /// Secondary spans keyed by an expression: the field name of `e.f`, the
-    /// selector of `e@s`, the key of a record entry (keyed by its value), the
-    /// whole arm of a `match` (keyed by its body).
-    pub(crate) extra: ArenaMap<ExprId, Span>,
+    /// The field name of `e.f` and the selector of `e@s`, keyed by that expression.
+    pub(crate) names: ArenaMap<ExprId, Span>,
+    /// The key of each record entry, keyed by its value.
+    pub(crate) keys: ArenaMap<ExprId, Span>,
+    /// The whole arm of a `match`, keyed by its body.
+    pub(crate) arms: ArenaMap<ExprId, Span>,
 }
 
 /// Where a member is written.
@@ -531,17 +540,17 @@ impl ItemSourceMap {
 
     /// The field name of `e.f` or the selector of `e@s`, given that expression.
     pub fn name_of(&self, id: ExprId) -> Span {
-        self.extra.get(id).copied().unwrap_or_default()
+        self.names.get(id).copied().unwrap_or_default()
     }
 
     /// The key of the record entry whose value is `value`.
     pub fn key_span(&self, value: ExprId) -> Span {
-        self.extra.get(value).copied().unwrap_or_default()
+        self.keys.get(value).copied().unwrap_or_default()
     }
 
     /// The whole `match` arm whose body is `body`.
     pub fn arm_span(&self, body: ExprId) -> Span {
-        self.extra.get(body).copied().unwrap_or_default()
+        self.arms.get(body).copied().unwrap_or_default()
     }
 
     /// The innermost expression whose span contains `offset` (item-relative), for editors.

@@ -17,6 +17,7 @@ use crate::eval::builtins::Builtin;
 use crate::index::project_index;
 use crate::items::{ItemId, ItemTag};
 use crate::resolve::{FileScope, Global};
+
 use crate::signatures::schema_def;
 
 /// The names every instance body, schema and policy can read.
@@ -134,17 +135,7 @@ pub fn field_scope(db: &dyn Db, project: Project, item: ItemId, hir: &ItemHir) -
             }
         }
     };
-    let schema_of = |path: &[Name]| -> Option<ItemId> {
-        let item = match path {
-            [one] => match scope.global(one.as_str()) {
-                Some(Global::Item(i)) => i,
-                _ => return None,
-            },
-            [module, member] => index.member(module.as_str(), member.as_str())?,
-            _ => return None,
-        };
-        (item.tag(db) == ItemTag::Schema).then_some(item)
-    };
+    let schema_of = |path: &[Name]| super::resolve_path(&scope, path).filter(|i| i.tag(db) == ItemTag::Schema);
     match &hir.kind {
         ItemKind::Schema { .. } => add_schema(&mut fields, item),
         ItemKind::Instance { schema, .. } => {
