@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use sinfra_syntax::ast::{ExprKind, ItemKind, Member, Selector, StrPart};
-
 use crate::db::{Db, Project};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::eval::builtins::is_dns_label;
+use crate::hir::{Expr, ItemHir, ItemKind, Member, Name, StrPart, item_hir, item_source_map};
 use crate::index::project_index;
-use crate::items::{ItemId, item_syntax};
+use crate::items::ItemId;
 use crate::loc::{Diag, Loc};
 use crate::project::{Manifest, parse_manifest};
 use crate::resolve::did_you_mean;
@@ -106,8 +105,7 @@ pub fn platform_info(db: &dyn Db, project: Project) -> Arc<PlatformInfo> {
     }
     let mut info = PlatformInfo { manifest, manifest_diags, ..PlatformInfo::default() };
     for (name, &item) in &index.tiers {
-        let syntax = item_syntax(db, item);
-        let protected = matches!(&syntax.ast.kind, ItemKind::Tier(t) if t.protected);
+        let protected = matches!(item_hir(db, item).kind, ItemKind::Tier { protected: true });
         if !is_dns_label(&name.replace('_', "-")) {
             info.diags.push(Diag::new(
                 Code::InvalidOutputName,
@@ -119,15 +117,15 @@ pub fn platform_info(db: &dyn Db, project: Project) -> Arc<PlatformInfo> {
         info.tiers.push(TierInfo { item, name: name.clone(), protected });
     }
     for (name, &item) in &index.regions {
-        let syntax = item_syntax(db, item);
+        let hir = item_hir(db, item);
         let mut cloud_name = name.replace('_', "-");
-        if let ItemKind::Region(r) = &syntax.ast.kind {
-            match literal_string(&r.value.kind) {
+        if let ItemKind::Region { value } = &hir.kind {
+            match literal_string(hir, *value) {
                 Some(s) => cloud_name = s,
                 None => info.diags.push(Diag::new(
                     Code::InvalidPlatform,
                     "a region's cloud name must be a plain string literal",
-                    Loc::new(item, r.value.span),
+                    Loc::new(item, item_source_map(db, item).expr(*value)),
                     "not a string literal",
                 )),
             }
@@ -167,32 +165,37 @@ pub fn platform_info(db: &dyn Db, project: Project) -> Arc<PlatformInfo> {
 }
 
 fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -> Option<StackInfo> {
-    let syntax = item_syntax(db, item);
-    let ItemKind::Stack(decl) = &syntax.ast.kind else { return None };
+    let hir = item_hir(db, item);
+    let map = item_source_map(db, item);
+    let ItemKind::Stack { members } = &hir.kind else { return None };
     let mut tier = None;
     let mut region = None;
     let mut cluster = None;
     let mut namespace = None;
-    for member in &decl.body.members {
-        let Member::Assign(a) = member else {
-            if let Member::FieldDecl(f) = member {
+    for &member in members {
+        let (setting, value) = match &hir.body[member] {
+            Member::Assign { name, value } => (*name, *value),
+            Member::Field { .. } => {
                 info.diags.push(Diag::new(
                     Code::MisplacedItem,
                     "a stack sets fields, it declares none",
-                    Loc::new(item, f.span),
+                    Loc::new(item, map.member(member).whole),
                     "write `name = value`",
                 ));
+                continue;
             }
-            continue;
+            _ => continue,
         };
-        let at = Loc::new(item, a.value.span);
-        match a.name.name.as_str() {
+        let setting_at = Loc::new(item, map.member(member).name);
+        let at = Loc::new(item, map.expr(value));
+        match setting.as_str() {
             "tier" | "region" => {
-                let is_tier = a.name.name == "tier";
-                let ExprKind::Name(target) = &a.value.kind else {
+                let is_tier = setting.as_str() == "tier";
+                let setting = setting.as_str();
+                let Expr::Name(target) = &hir.body[value] else {
                     info.diags.push(Diag::new(
                         Code::InvalidPlatform,
-                        format!("`{}` takes a declared {} name", a.name.name, a.name.name),
+                        format!("`{setting}` takes a declared {setting} name"),
                         at,
                         "not a name",
                     ));
@@ -203,21 +206,21 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
                 } else {
                     info.regions.iter().map(|r| r.name.as_str()).collect()
                 };
-                match names.iter().position(|n| *n == target.name) {
+                match names.iter().position(|n| *n == target.as_str()) {
                     Some(i) if is_tier => tier = Some(i),
                     Some(i) => region = Some(i),
                     None => {
                         let mut d = Diag::new(
                             Code::UnknownName,
-                            format!("unknown {} `{}`", a.name.name, target.name),
-                            Loc::new(item, target.span),
-                            format!("no {} of this name", a.name.name),
+                            format!("unknown {setting} `{target}`"),
+                            at,
+                            format!("no {setting} of this name"),
                         )
-                        .with_note(format!("declared {}s: {}", a.name.name, names.join(", ")));
-                        if let Some(s) = did_you_mean(&target.name, names.iter().copied()) {
+                        .with_note(format!("declared {setting}s: {}", names.join(", ")));
+                        if let Some(s) = did_you_mean(target.as_str(), names.iter().copied()) {
                             d = d.with_help(format!("did you mean `{s}`?")).with_fix(
                                 format!("replace with `{s}`"),
-                                Loc::new(item, target.span),
+                                at,
                                 s,
                             );
                         }
@@ -227,8 +230,8 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
                     }
                 }
             }
-            "cluster" | "namespace" => match literal_string(&a.value.kind) {
-                Some(s) if a.name.name == "cluster" => cluster = Some(s),
+            "cluster" | "namespace" => match literal_string(hir, value) {
+                Some(s) if setting.as_str() == "cluster" => cluster = Some(s),
                 Some(s) => {
                     if !is_dns_label(&s) {
                         info.diags.push(Diag::new(
@@ -242,7 +245,7 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
                 }
                 None => info.diags.push(Diag::new(
                     Code::InvalidPlatform,
-                    format!("`{}` must be a plain string literal", a.name.name),
+                    format!("`{setting}` must be a plain string literal"),
                     at,
                     "not a string literal",
                 )),
@@ -251,13 +254,13 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
                 let mut d = Diag::new(
                     Code::UnknownField,
                     format!("unknown stack setting `{other}`"),
-                    Loc::new(item, a.name.span),
+                    setting_at,
                     "a stack has `tier`, `region`, `cluster` and `namespace`",
                 );
                 if let Some(s) = did_you_mean(other, ["tier", "region", "cluster", "namespace"]) {
                     d = d.with_help(format!("did you mean `{s}`?")).with_fix(
                         format!("replace with `{s}`"),
-                        Loc::new(item, a.name.span),
+                        setting_at,
                         s,
                     );
                 }
@@ -265,7 +268,7 @@ fn lower_stack(db: &dyn Db, info: &mut PlatformInfo, item: ItemId, name: &str) -
             }
         }
     }
-    let at = Loc::new(item, decl.name.span);
+    let at = Loc::new(item, map.name);
     let mut missing = Vec::new();
     if tier.is_none() {
         missing.push("tier");
@@ -322,11 +325,11 @@ pub fn sanitize_dns(s: &str) -> String {
     if trimmed.is_empty() { "x".to_string() } else { trimmed }
 }
 
-fn literal_string(kind: &ExprKind) -> Option<String> {
-    match kind {
-        ExprKind::Str(parts) => match parts.as_slice() {
+fn literal_string(hir: &ItemHir, e: crate::hir::ExprId) -> Option<String> {
+    match &hir.body[e] {
+        Expr::Str(parts) => match &**parts {
             [] => Some(String::new()),
-            [StrPart::Text(t)] => Some(t.clone()),
+            [StrPart::Text(t)] => Some(t.to_string()),
             _ => None,
         },
         _ => None,
@@ -334,17 +337,17 @@ fn literal_string(kind: &ExprKind) -> Option<String> {
 }
 
 fn name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
-    item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()
+    item_source_map(db, item).name
 }
 
 /// Whether a service or resource is declared `protected` (its tier may protect it too).
 pub fn declared_protected(db: &dyn Db, item: ItemId) -> bool {
-    matches!(&item_syntax(db, item).ast.kind, ItemKind::Resource(d) | ItemKind::Service(d) if d.protected)
+    matches!(item_hir(db, item).kind, ItemKind::Instance { protected: true, .. })
 }
 
 /// The span of the `platform` keyword of a platform item.
 pub fn keyword_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
-    let s = item_syntax(db, item).ast.span;
+    let s = item_source_map(db, item).item;
     sinfra_syntax::Span::new(s.start, s.start + "platform".len() as u32)
 }
 
@@ -361,20 +364,20 @@ pub struct Placement {
 #[salsa::tracked(returns(ref))]
 pub fn placement(db: &dyn Db, project: Project, item: ItemId) -> Arc<Placement> {
     let info = platform_info(db, project);
-    let syntax = item_syntax(db, item);
-    let (selector, shared) = match &syntax.ast.kind {
-        ItemKind::Resource(d) => (d.selector.as_ref(), d.shared),
-        ItemKind::Service(d) => (d.selector.as_ref(), false),
-        ItemKind::Policy(p) => (p.selector.as_ref(), false),
+    let hir = item_hir(db, item);
+    let map = item_source_map(db, item);
+    let (selector, shared) = match &hir.kind {
+        ItemKind::Instance { selector, shared, .. } => (selector.as_deref(), *shared),
+        ItemKind::Policy { selector, .. } => (selector.as_deref(), false),
         _ => (None, false),
     };
     let mut diags = Vec::new();
     if shared {
-        if let Some(sel) = selector {
+        if selector.is_some() {
             diags.push(Diag::new(
                 Code::MisplacedItem,
                 "a shared resource has one instance; it takes no selector",
-                Loc::new(item, sel.span),
+                Loc::new(item, map.selector_span.unwrap_or_default()),
                 "remove this selector",
             ));
         }
@@ -382,32 +385,39 @@ pub fn placement(db: &dyn Db, project: Project, item: ItemId) -> Arc<Placement> 
     }
     let stacks = match selector {
         None => (0..info.stacks.len()).collect(),
-        Some(sel) => select(info, item, sel, &mut diags),
+        Some(names) => select(info, item, names, &map.selector, &mut diags),
     };
     Arc::new(Placement { stacks: Some(stacks), diags })
 }
 
-fn select(info: &PlatformInfo, item: ItemId, sel: &Selector, diags: &mut Vec<Diag>) -> Vec<usize> {
+fn select(
+    info: &PlatformInfo,
+    item: ItemId,
+    names: &[Name],
+    spans: &[sinfra_syntax::Span],
+    diags: &mut Vec<Diag>,
+) -> Vec<usize> {
     let mut chosen = Vec::new();
-    for name in &sel.names {
-        if let Some(t) = info.tier_index(&name.name) {
+    for (i, name) in names.iter().enumerate() {
+        let span = spans.get(i).copied().unwrap_or_default();
+        if let Some(t) = info.tier_index(name.as_str()) {
             chosen.extend(info.stacks.iter().enumerate().filter(|(_, s)| s.tier == t).map(|(i, _)| i));
-        } else if let Some(s) = info.stack_by_name(&name.name) {
+        } else if let Some(s) = info.stack_by_name(name.as_str()) {
             chosen.push(s);
         } else {
             let candidates: Vec<&str> =
                 info.tiers.iter().map(|t| t.name.as_str()).chain(info.stacks.iter().map(|s| s.name.as_str())).collect();
             let mut d = Diag::new(
                 Code::UnknownName,
-                format!("unknown tier or stack `{}`", name.name),
-                Loc::new(item, name.span),
+                format!("unknown tier or stack `{name}`"),
+                Loc::new(item, span),
                 "no tier or stack of this name",
             )
             .with_note(format!("tiers and stacks: {}", candidates.join(", ")));
-            if let Some(s) = did_you_mean(&name.name, candidates.iter().copied()) {
+            if let Some(s) = did_you_mean(name.as_str(), candidates.iter().copied()) {
                 d = d.with_help(format!("did you mean `{s}`?")).with_fix(
                     format!("replace with `{s}`"),
-                    Loc::new(item, name.span),
+                    Loc::new(item, span),
                     s,
                 );
             }

@@ -8,13 +8,12 @@
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use sinfra_syntax::ast::ItemKind;
 
 use crate::db::{Db, Project};
 use crate::eval::instance_value;
 use crate::eval::value::{V, Value};
 use crate::index::project_index;
-use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::items::{ItemId, ItemTag};
 use crate::platform::{placement, platform_info};
 use crate::resolve::FileScope;
 use crate::signatures::schema_def;
@@ -111,10 +110,10 @@ pub fn address_table(db: &dyn Db, project: Project) -> Arc<AddressTable> {
     let index = project_index(db, project);
     let mut out = Vec::new();
     for &item in index.globals.values().filter(|i| i.tag(db) == ItemTag::Resource) {
-        let syntax = item_syntax(db, item);
-        let ItemKind::Resource(decl) = &syntax.ast.kind else { continue };
+        let hir = crate::hir::item_hir(db, item);
+        let crate::hir::ItemKind::Instance { schema, .. } = &hir.kind else { continue };
         let scope = FileScope::new(db, index, item.file(db));
-        let Ok(schema) = scope.path_item(&decl.schema) else { continue };
+        let Some(schema) = crate::hir::resolve_path(&scope, schema) else { continue };
         if schema.tag(db) != ItemTag::Schema {
             continue;
         }

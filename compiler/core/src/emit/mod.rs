@@ -304,7 +304,7 @@ pub fn build_project(db: &crate::db::Database, project: Project, stacks: &[ItemI
 }
 
 fn item_name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {
-    crate::items::item_syntax(db, item).ast.name().map(|n| n.span).unwrap_or_default()
+    crate::hir::item_source_map(db, item).name
 }
 
 #[cfg(test)]

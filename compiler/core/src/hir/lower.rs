@@ -116,6 +116,7 @@ impl Lowerer {
     fn selector(&mut self, sel: Option<&ast::Selector>) -> Option<Box<[Name]>> {
         let sel = sel?;
         self.map.selector = sel.names.iter().map(|n| self.rel(n.span)).collect();
+        self.map.selector_span = Some(self.rel(sel.span));
         Some(sel.names.iter().map(|n| Name::new(&n.name)).collect())
     }
 

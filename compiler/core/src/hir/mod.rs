@@ -481,6 +481,8 @@ pub struct ItemSourceMap {
     pub path: Option<Span>,
     /// The names of the `@` selector, in order.
     pub selector: Box<[Span]>,
+    /// The whole `@` selector.
+    pub selector_span: Option<Span>,
     /// Every expression.
     pub exprs: ArenaMap<ExprId, Span>,
     /// The name of every binding.
