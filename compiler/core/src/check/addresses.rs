@@ -130,7 +130,7 @@ pub fn address_table(db: &dyn Db, project: Project) -> Arc<AddressTable> {
             let value = instance_value(db, project, item, s.map(|s| info.stacks[s].item));
             let V::Record(r) = &value.value.v else { continue };
             for f in &address_fields {
-                if let Some(Value { v: V::Str(text), .. }) = r.fields.get(f) {
+                if let Some(Value { v: V::Str(text), .. }) = r.fields.get(*f) {
                     let needles = needles(text);
                     if !needles.is_empty() {
                         out.push(Address {

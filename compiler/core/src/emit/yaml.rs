@@ -49,7 +49,7 @@ pub fn to_display_node(v: &Value, names: &dyn Fn(&V) -> Option<String>) -> Node 
                 .collect(),
         ),
         V::List(items) => Node::Seq(items.iter().map(|i| to_display_node(i, names)).collect()),
-        V::Record(r) => Node::Map(r.fields.iter().map(|(k, v)| (k.clone(), to_display_node(v, names))).collect()),
+        V::Record(r) => Node::Map(r.fields.iter().map(|(k, v)| (k.to_string(), to_display_node(v, names))).collect()),
         V::Tier(_) | V::Region(_) | V::Stack(_) | V::Func(_) | V::Builtin(_) | V::Module(_) => {
             Node::Str(names(&v.v).unwrap_or_default())
         }

@@ -30,7 +30,7 @@ impl Ctx<'_> {
                         name_at,
                         "unknown field",
                     );
-                    if let Some(s) = did_you_mean(name, r.fields.keys().map(String::as_str)) {
+                    if let Some(s) = did_you_mean(name, r.fields.keys().map(|k| k.as_str())) {
                         d = d.with_help(format!("did you mean `{s}`?")).with_fix(
                             format!("replace with `{s}`"),
                             name_at,

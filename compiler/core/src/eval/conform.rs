@@ -148,7 +148,7 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
         },
         Ty::Map(inner) => match &value.v {
             V::Record(r) if r.schema.is_none() => {
-                let fields = r.fields.iter().map(|(k, v)| (k.clone(), conform(ctx, v.clone(), inner, at))).collect();
+                let fields = r.fields.iter().map(|(k, v)| (*k, conform(ctx, v.clone(), inner, at))).collect();
                 Ok(Value {
                     v: V::Record(Arc::new(Record { schema: None, fields, key_labels: r.key_labels.clone() })),
                     ..value

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::ctx::{Ctx, Env, ItemCode};
 use super::value::{Record, V, Value};
 use crate::diagnostics::Code;
-use crate::hir::{Expr, ExprId, ItemKind, Member, item_hir, item_source_map};
+use crate::hir::{Expr, ExprId, ItemKind, Member, Name, item_hir, item_source_map};
 use crate::items::{ItemId, ItemTag};
 use crate::loc::{Diag, Loc};
 use crate::signatures::{MemberRef, SchemaDef, schema_def};
@@ -29,9 +29,9 @@ enum Slot {
 
 /// An instance under construction.
 pub struct Instance {
-    slots: FxIndexMap<String, Slot>,
+    slots: FxIndexMap<Name, Slot>,
     /// Output fields, in order (lets excluded).
-    fields: Vec<String>,
+    fields: Vec<Name>,
     /// The last `self` built, with the number of evaluated slots it was built at:
     /// templates read `self` many times while `manifests` is computed.
     self_cache: Option<(usize, Value)>,
@@ -49,17 +49,17 @@ fn member_expr(code: &ItemCode, index: usize) -> Option<ExprId> {
 
 impl Instance {
     /// The value of field or let `name`, if the instance has one.
-    pub fn lookup(this: &Rc<RefCell<Instance>>, name: &str, ctx: &mut Ctx<'_>, at: Loc) -> Option<Value> {
-        if !this.borrow().slots.contains_key(name) {
+    pub fn lookup(this: &Rc<RefCell<Instance>>, name: Name, ctx: &mut Ctx<'_>, at: Loc) -> Option<Value> {
+        if !this.borrow().slots.contains_key(&name) {
             return None;
         }
         Some(Instance::force(this, name, ctx, at))
     }
 
-    fn force(this: &Rc<RefCell<Instance>>, name: &str, ctx: &mut Ctx<'_>, at: Loc) -> Value {
+    fn force(this: &Rc<RefCell<Instance>>, name: Name, ctx: &mut Ctx<'_>, at: Loc) -> Value {
         let slot = {
             let mut inst = this.borrow_mut();
-            let Some(slot) = inst.slots.get_mut(name) else { return Value::error() };
+            let Some(slot) = inst.slots.get_mut(&name) else { return Value::error() };
             match slot {
                 Slot::Done(v) => return v.clone(),
                 Slot::InProgress => {
@@ -97,7 +97,7 @@ impl Instance {
             }
             Slot::InProgress | Slot::Done(_) => Value::error(),
         };
-        if let Some(slot) = this.borrow_mut().slots.get_mut(name) {
+        if let Some(slot) = this.borrow_mut().slots.get_mut(&name) {
             *slot = Slot::Done(value.clone());
         }
         value
@@ -105,7 +105,7 @@ impl Instance {
 
     /// The names of its fields and lets.
     pub fn names(this: &Rc<RefCell<Instance>>) -> Vec<String> {
-        this.borrow().slots.keys().cloned().collect()
+        this.borrow().slots.keys().map(|k| k.to_string()).collect()
     }
 
     /// `self`: the fields evaluated so far and those not in progress.
@@ -116,13 +116,13 @@ impl Instance {
         {
             return v.clone();
         }
-        let names: Vec<String> = this.borrow().fields.clone();
+        let names: Vec<Name> = this.borrow().fields.clone();
         let mut fields = Fields::default();
         for name in names {
             if matches!(this.borrow().slots.get(&name), Some(Slot::InProgress)) {
                 continue;
             }
-            fields.insert(name.clone(), Instance::force(this, &name, ctx, at));
+            fields.insert(name, Instance::force(this, name, ctx, at));
         }
         let value = Value::new(V::Record(Arc::new(Record::plain(fields))), Some(at));
         let done = this.borrow().done_count();
@@ -144,47 +144,46 @@ pub fn instantiate(
     body: Option<ItemId>,
     given: Fields,
     at: Loc,
-    lazy: Option<&str>,
+    lazy: Option<Name>,
     done: Option<&Record>,
 ) -> Value {
     let db = ctx.db;
     let def: Arc<SchemaDef> = schema_def(db, ctx.project, schema).clone();
     let mut slots = FxIndexMap::default();
     let mut fields = Vec::new();
-    let mut assigned: FxIndexMap<String, MemberRef> = FxIndexMap::default();
-    let mut body_lets: Vec<(String, MemberRef)> = Vec::new();
+    let mut assigned: FxIndexMap<Name, MemberRef> = FxIndexMap::default();
+    let mut body_lets: Vec<(Name, MemberRef)> = Vec::new();
     if let Some(item) = body {
         let hir = item_hir(db, item);
         for (i, &m) in hir.kind.members().iter().enumerate() {
             match &hir.body[m] {
                 Member::Assign { name, .. } => {
-                    assigned.insert(name.as_str().to_string(), MemberRef { owner: item, index: i });
+                    assigned.insert(*name, MemberRef { owner: item, index: i });
                 }
-                Member::Let { name, .. } => {
-                    body_lets.push((name.as_str().to_string(), MemberRef { owner: item, index: i }))
-                }
+                Member::Let { name, .. } => body_lets.push((*name, MemberRef { owner: item, index: i })),
                 _ => {}
             }
         }
     }
     let mut missing = Vec::new();
     for (name, field) in &def.fields {
-        fields.push(name.clone());
+        let name = Name::new(name);
+        fields.push(name);
         let slot = if let Some(v) = done.and_then(|d| d.fields.get(name)) {
             Slot::Done(v.clone())
         } else if let Some(v) = given.get(name) {
             Slot::Given(v.clone(), field.ty.clone())
-        } else if let Some(code) = assigned.get(name) {
+        } else if let Some(code) = assigned.get(&name) {
             Slot::Expr { code: *code, ty: field.ty.clone() }
         } else if let Some(code) = field.default {
             Slot::Expr { code, ty: field.ty.clone() }
         } else if field.ty.is_optional() {
             Slot::Done(Value::new(V::None, None))
         } else {
-            missing.push(name.clone());
+            missing.push(name);
             Slot::Done(Value::error())
         };
-        slots.insert(name.clone(), slot);
+        slots.insert(name, slot);
     }
     let all_lets = def.lets.iter().copied().chain(body_lets.iter().map(|(_, c)| *c));
     for code in all_lets {
@@ -192,12 +191,12 @@ pub fn instantiate(
         let member = owner.hir.kind.members().get(code.index).map(|&m| &owner.hir.body[m]);
         if let Some(Member::Let { name, ty, .. }) = member {
             let ty = ty.map_or(Ty::Any, |t| owner.types.get(t).clone());
-            slots.insert(name.as_str().to_string(), Slot::Expr { code, ty });
+            slots.insert(*name, Slot::Expr { code, ty });
         }
     }
     // Unknown fields of a record literal (an instance body's are reported by the static check).
     for (name, v) in &given {
-        if !def.fields.contains_key(name) {
+        if !def.fields.contains_key(name.as_str()) {
             let loc = v.origin.unwrap_or(at);
             let key = record_key_span(db, loc).unwrap_or(loc.span);
             ctx.report(crate::signatures::unknown_field(db, loc.item, &def, name, key));
@@ -218,11 +217,11 @@ pub fn instantiate(
     let this = Rc::new(RefCell::new(Instance { slots, fields: fields.clone(), self_cache: None }));
     let mut out = Fields::with_capacity(fields.len());
     for name in &fields {
-        if lazy == Some(name.as_str()) {
+        if lazy == Some(*name) {
             continue;
         }
-        let v = Instance::force(&this, name, ctx, at);
-        out.insert(name.clone(), v);
+        let v = Instance::force(&this, *name, ctx, at);
+        out.insert(*name, v);
     }
     if done.is_none() {
         run_checks(ctx, &this, &def.checks, at, None);
@@ -321,7 +320,7 @@ pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool)
         }
         return Value::error();
     }
-    instantiate(ctx, schema, Some(item), Fields::default(), at, Some(crate::check::MANIFESTS), None)
+    instantiate(ctx, schema, Some(item), Fields::default(), at, Some(Name::new(crate::check::MANIFESTS)), None)
 }
 
 /// Evaluates the `platform` block as an instance of the prelude's `Platform` schema.
@@ -370,7 +369,7 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
     let V::Record(record) = &evaluated.value.v else { return };
     let mut slots = FxIndexMap::default();
     for (k, v) in &record.fields {
-        slots.insert(k.clone(), Slot::Done(v.clone()));
+        slots.insert(*k, Slot::Done(v.clone()));
     }
     ctx.name = Some(service.name(db).replace('_', "-").into());
     ctx.instance_item = Some(service); // problems name the service the policy was checking
@@ -379,7 +378,7 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
         match &code.hir.body[m] {
             Member::Let { name, .. } => {
                 let code = MemberRef { owner: policy, index: i };
-                slots.insert(name.as_str().to_string(), Slot::Expr { code, ty: Ty::Any });
+                slots.insert(*name, Slot::Expr { code, ty: Ty::Any });
             }
             Member::Check { .. } => checks.push(MemberRef { owner: policy, index: i }),
             _ => {}

@@ -151,7 +151,7 @@ fn arith(op: BinaryOp, a: &V, b: &V) -> Result<Option<V>, ArithError> {
         (Add, V::Record(x), V::Record(y)) => {
             let mut fields = x.fields.clone();
             for (k, v) in &y.fields {
-                fields.insert(k.clone(), v.clone());
+                fields.insert(*k, v.clone());
             }
             V::Record(Arc::new(Record { schema: None, fields, key_labels: x.key_labels.union(&y.key_labels) }))
         }

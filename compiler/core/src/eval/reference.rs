@@ -19,7 +19,7 @@ impl Ctx<'_> {
     pub(super) fn eval_name(&mut self, id: ExprId, name: Name, env: &Env, at: Loc) -> Value {
         match env.code.res.get(id).clone() {
             Res::Field(n) => match &env.instance {
-                Some(inst) => match Instance::lookup(inst, n.as_str(), self, at) {
+                Some(inst) => match Instance::lookup(inst, n, self, at) {
                     Some(v) => v,
                     None => self.unknown_name(n, env, at),
                 },
@@ -27,7 +27,7 @@ impl Ctx<'_> {
             },
             Res::Dynamic(n) => {
                 if let Some(inst) = &env.instance
-                    && let Some(v) = Instance::lookup(inst, n.as_str(), self, at)
+                    && let Some(v) = Instance::lookup(inst, n, self, at)
                 {
                     return v;
                 }

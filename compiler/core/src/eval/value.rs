@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::hir::Name;
 use crate::items::ItemId;
 
 /// An insertion-ordered map with a fast hasher (records are hashed a lot; order makes output deterministic).
@@ -166,13 +167,15 @@ impl Record {
     }
 }
 
-/// The fields of a record, in insertion order. Most records have a handful of
-/// fields: a vector searched linearly is one allocation and no hashing; a hash
-/// index is added once a record grows past [`Fields::INDEXED`] entries.
+/// The fields of a record, in insertion order, keyed by interned names (a
+/// key is 8 bytes and compared by pointer; no key string is copied per
+/// record). Most records have a handful of fields: a vector searched linearly
+/// is one allocation and no hashing; a hash index is added once a record
+/// grows past [`Fields::INDEXED`] entries.
 #[derive(Clone, Debug, Default)]
 pub struct Fields {
-    entries: Vec<(String, Value)>,
-    index: Option<Box<rustc_hash::FxHashMap<String, usize>>>,
+    entries: Vec<(Name, Value)>,
+    index: Option<Box<rustc_hash::FxHashMap<Name, usize>>>,
 }
 
 impl PartialEq for Fields {
@@ -190,34 +193,35 @@ impl Fields {
         Fields { entries: Vec::with_capacity(n), index: None }
     }
 
-    fn position(&self, key: &str) -> Option<usize> {
+    fn position(&self, key: Name) -> Option<usize> {
         match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| k == key),
+            Some(index) => index.get(&key).copied(),
+            None => self.entries.iter().position(|(k, _)| *k == key),
         }
     }
 
     /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.position(key).map(|i| &self.entries[i].1)
+    pub fn get(&self, key: impl Into<Name>) -> Option<&Value> {
+        self.position(key.into()).map(|i| &self.entries[i].1)
     }
 
     /// Whether `key` is present.
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_some()
+    pub fn contains_key(&self, key: impl Into<Name>) -> bool {
+        self.position(key.into()).is_some()
     }
 
     /// Sets `key`, keeping its position when it exists; returns the old value.
-    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
-        if let Some(i) = self.position(&key) {
+    pub fn insert(&mut self, key: impl Into<Name>, value: Value) -> Option<Value> {
+        let key = key.into();
+        if let Some(i) = self.position(key) {
             return Some(std::mem::replace(&mut self.entries[i].1, value));
         }
         if let Some(index) = &mut self.index {
-            index.insert(key.clone(), self.entries.len());
+            index.insert(key, self.entries.len());
         } else if self.entries.len() >= Self::INDEXED {
-            let mut index: rustc_hash::FxHashMap<String, usize> =
-                self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
-            index.insert(key.clone(), self.entries.len());
+            let mut index: rustc_hash::FxHashMap<Name, usize> =
+                self.entries.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
+            index.insert(key, self.entries.len());
             self.index = Some(Box::new(index));
         }
         self.entries.push((key, value));
@@ -235,12 +239,12 @@ impl Fields {
     }
 
     /// Fields in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Name, &Value)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
     /// Keys in order.
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
+    pub fn keys(&self) -> impl Iterator<Item = &Name> {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -251,17 +255,16 @@ impl Fields {
 }
 
 impl<'a> IntoIterator for &'a Fields {
-    type Item = (&'a String, &'a Value);
-    type IntoIter =
-        std::iter::Map<std::slice::Iter<'a, (String, Value)>, fn(&'a (String, Value)) -> (&'a String, &'a Value)>;
+    type Item = (&'a Name, &'a Value);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (Name, Value)>, fn(&'a (Name, Value)) -> (&'a Name, &'a Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 }
 
-impl FromIterator<(String, Value)> for Fields {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Fields {
+impl<K: Into<Name>> FromIterator<(K, Value)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Fields {
         let iter = iter.into_iter();
         let mut f = Fields::with_capacity(iter.size_hint().0);
         for (k, v) in iter {

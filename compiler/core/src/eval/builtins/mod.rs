@@ -91,7 +91,7 @@ pub fn call(builtin: Builtin, args: &[Value]) -> Result<V, CallError> {
             (Record(a), Record(b)) => {
                 let mut fields = a.fields.clone();
                 for (k, v) in &b.fields {
-                    fields.insert(k.clone(), v.clone());
+                    fields.insert(*k, v.clone());
                 }
                 Record(Arc::new(super::value::Record {
                     schema: Option::None,
