@@ -9,10 +9,9 @@ use sinfra_compiler::db::{Database, Project};
 use sinfra_compiler::eval::builtins::Builtin;
 use sinfra_compiler::eval::let_value;
 use sinfra_compiler::eval::value::{Label, Value};
+use sinfra_compiler::hir::{Expr, ItemKind, item_hir};
 use sinfra_compiler::index::project_index;
-use sinfra_compiler::items::item_syntax;
 use sinfra_compiler::platform::platform_info;
-use sinfra_syntax::ast::{ExprKind, ItemKind};
 
 /// `L(v)` is `v` labelled: with the latest cache's tier label (`T`) or a secret's label (`S`);
 /// `lv_L` is a global `let` holding such a value.
@@ -84,32 +83,34 @@ const FORMS: &[(&str, &str)] = &[
     ("let", "let x = L(1) in x + 1"),
 ];
 
-/// The form of an expression's root; exhaustive, so a new `ExprKind` must be named.
-fn form(kind: &ExprKind) -> Option<&'static str> {
-    Some(match kind {
-        ExprKind::Str(_) => "string",
-        ExprKind::Name(_) => "name",
-        ExprKind::Field(..) => "field",
-        ExprKind::At(..) => "at",
-        ExprKind::Index(..) => "index",
-        ExprKind::Call(..) => "call",
-        ExprKind::List(_) => "list",
-        ExprKind::Record(_) => "record",
-        ExprKind::ListComp(_) => "list-comprehension",
-        ExprKind::MapComp(..) => "map-comprehension",
-        ExprKind::Unary(..) => "unary",
-        ExprKind::Binary(..) => "binary",
-        ExprKind::If(..) => "if",
-        ExprKind::Match(..) => "match",
-        ExprKind::Let(..) => "let",
-        // Literals and `self` take no input to carry labels from.
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::None
-        | ExprKind::Unit { .. }
-        | ExprKind::SelfRef
-        | ExprKind::Error => return None,
+/// The form of an expression's root; exhaustive, so a new HIR `Expr` must be named.
+fn form(expr: &Expr) -> Option<&'static str> {
+    Some(match expr {
+        Expr::Str(_) => "string",
+        Expr::Name(_) => "name",
+        Expr::Field(..) => "field",
+        Expr::At(..) => "at",
+        Expr::Index(..) => "index",
+        Expr::Call(..) => "call",
+        Expr::List(_) => "list",
+        Expr::Record(_) => "record",
+        Expr::ListComp(_) => "list-comprehension",
+        Expr::MapComp(..) => "map-comprehension",
+        Expr::Unary(..) => "unary",
+        Expr::Binary(..) => "binary",
+        Expr::If(..) => "if",
+        Expr::Match(..) => "match",
+        Expr::Let { .. } => "let",
+        // Literals and `self` take no input to carry labels from; a local is the
+        // value it was bound to (the `let` and comprehension rows cover it).
+        Expr::Int(_)
+        | Expr::Float(_)
+        | Expr::Bool(_)
+        | Expr::None
+        | Expr::Unit { .. }
+        | Expr::SelfRef
+        | Expr::Local(_)
+        | Expr::Missing => return None,
     })
 }
 
@@ -206,9 +207,9 @@ fn every_expression_form_carries_labels() {
     let mut covered: Vec<&str> = Vec::new();
     for row in &rows {
         let item = index.global(&row.let_name).unwrap();
-        let syntax = item_syntax(&db, item);
-        let ItemKind::Let(decl) = &syntax.ast.kind else { panic!("row is a let") };
-        covered.extend(form(&decl.value.kind));
+        let hir = item_hir(&db, item);
+        let ItemKind::Let { value, .. } = &hir.kind else { panic!("row is a let") };
+        covered.extend(form(&hir.body[*value]));
     }
     for f in ALL_FORMS {
         assert!(covered.contains(f), "expression form `{f}` has no row in FORMS");
