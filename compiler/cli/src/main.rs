@@ -1,7 +1,7 @@
 //! `sinfrac`: the sinfra compiler's command line.
 
 mod commands;
-mod loader;
+use sinfra_loader as loader;
 mod output;
 mod render;
 

@@ -1,7 +1,7 @@
-//! Finding the project root and reading its files: the only place the CLI
-//! touches the project's sources on disk.
+//! Finding the project root and reading its files: the only place the
+//! command line and the language server touch the project's sources on disk.
 
-mod confine;
+pub mod confine;
 mod read;
 mod walk;
 
