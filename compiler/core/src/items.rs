@@ -51,6 +51,25 @@ pub enum ItemTag {
 }
 
 impl ItemTag {
+    /// The keyword that declares items of this kind.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ItemTag::Import => "import",
+            ItemTag::Platform => "platform",
+            ItemTag::Tier => "tier",
+            ItemTag::Region => "region",
+            ItemTag::Stack => "stack",
+            ItemTag::Let => "let",
+            ItemTag::Fn => "fn",
+            ItemTag::Schema => "schema",
+            ItemTag::Type => "type",
+            ItemTag::Resource => "resource",
+            ItemTag::Service => "service",
+            ItemTag::Policy => "policy",
+            ItemTag::Error => "item",
+        }
+    }
+
     fn of(kind: &ItemKind) -> ItemTag {
         match kind {
             ItemKind::Import(_) => ItemTag::Import,

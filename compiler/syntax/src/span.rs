@@ -131,6 +131,19 @@ impl LineIndex {
         (lc.line + 1, col_chars + 1)
     }
 
+    /// The editor position of a byte offset with the column in bytes (LSP's `utf-8` encoding).
+    pub fn position_utf8(&self, offset: u32) -> Position {
+        let lc = self.inner.line_col(offset.min(u32::from(self.inner.len())).into());
+        Position { line: lc.line, character: lc.col }
+    }
+
+    /// The byte offset of a position whose column counts bytes (`None` outside the text).
+    pub fn offset_utf8(&self, pos: Position) -> Option<u32> {
+        let lc = line_index::LineCol { line: pos.line, col: pos.character };
+        let off = u32::from(self.inner.offset(lc)?);
+        (off <= u32::from(self.inner.len())).then_some(off)
+    }
+
     /// The byte offset of an editor position (`None` when it lies outside the text).
     pub fn offset(&self, pos: Position) -> Option<u32> {
         let character = if self.bom && pos.line == 0 { pos.character + 1 } else { pos.character };

@@ -147,6 +147,20 @@ pub struct Body {
     pub members: Arena<Member>,
 }
 
+impl Body {
+    /// The expression `id`, if it belongs to this body (ids of another item's body may be out of range).
+    pub fn expr(&self, id: ExprId) -> Option<&Expr> {
+        let i = id.into_raw().into_u32() as usize;
+        (i < self.exprs.len()).then(|| &self.exprs[id])
+    }
+
+    /// The binding `id`, if it belongs to this body.
+    pub fn binding(&self, id: BindingId) -> Option<&Binding> {
+        let i = id.into_raw().into_u32() as usize;
+        (i < self.bindings.len()).then(|| &self.bindings[id])
+    }
+}
+
 impl std::ops::Index<ExprId> for Body {
     type Output = Expr;
     fn index(&self, id: ExprId) -> &Expr {

@@ -1,0 +1,306 @@
+//! Completion, by what the cursor follows: `x.` gives the fields of what `x`
+//! is (a schema instance, a module, a tier, a region, a stack); `@` the tiers
+//! and stacks; a new line of an instance body the schema's fields not set
+//! yet, required first; `: ` the types; `import std.` the modules; anywhere
+//! else the names in scope.
+
+use sinfra_compiler::db::{Origin, SourceFile};
+use sinfra_compiler::eval::builtins::Builtin;
+use sinfra_compiler::hir::resolve::{ContextName, field_scope};
+use sinfra_compiler::hir::{ItemKind, Member, item_hir, item_source_map};
+use sinfra_compiler::index::{file_imports, project_index};
+use sinfra_compiler::items::{ItemId, ItemTag, item_range};
+use sinfra_compiler::platform::platform_info;
+use sinfra_compiler::signatures::schema_def;
+use sinfra_compiler::stdlib;
+use sinfra_compiler::ty::Ty;
+
+use crate::Analysis;
+use crate::locate::locate;
+use crate::types::{Shape, builtin_fields, schema_of_instance, shape_of};
+
+/// What a completion inserts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    /// A field of a schema.
+    Field,
+    /// A function or builtin.
+    Function,
+    /// A constant, a context name or a local.
+    Variable,
+    /// A resource or a service.
+    Instance,
+    /// A schema or a type.
+    Type,
+    /// A module.
+    Module,
+    /// A tier, a region or a stack.
+    Platform,
+}
+
+/// One completion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// What is shown and, unless `insert` says otherwise, inserted.
+    pub label: String,
+    /// Its kind.
+    pub kind: CompletionKind,
+    /// A one-line detail (a type, a signature).
+    pub detail: Option<String>,
+    /// Its documentation (Markdown).
+    pub doc: Option<String>,
+    /// The text inserted, when it differs from the label.
+    pub insert: Option<String>,
+    /// Sorts first (required fields).
+    pub preselect: bool,
+}
+
+impl Completion {
+    fn new(label: impl Into<String>, kind: CompletionKind) -> Completion {
+        Completion { label: label.into(), kind, detail: None, doc: None, insert: None, preselect: false }
+    }
+
+    fn detail(mut self, detail: impl Into<String>) -> Completion {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The completions at byte `offset` of `file`.
+pub fn completions(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Vec<Completion> {
+    let db = a.db;
+    let text = file.text(db);
+    let offset = (offset as usize).min(text.len());
+    let Some(head) = text.get(..offset) else { return Vec::new() };
+    let prefix_len = head.chars().rev().take_while(|&c| is_ident(c)).map(char::len_utf8).sum::<usize>();
+    let start = offset - prefix_len;
+    let before = head[..start].chars().next_back();
+    let line_start = head[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = &head[line_start..start];
+    if line.trim_start().starts_with("import") {
+        return modules();
+    }
+    match before {
+        Some('.') => return after_dot(a, file, start - 1),
+        Some('@') => return tiers_and_stacks(a),
+        _ => {}
+    }
+    if line.trim_end().ends_with(':') && !line.contains('=') {
+        return types(a, file);
+    }
+    let located = locate(a, file, start as u32);
+    if let Some(loc) = located
+        && line.trim().is_empty()
+        && let Some(fields) = unset_fields(a, loc.item, loc.offset)
+    {
+        return fields;
+    }
+    names(a, file, located.map(|l| l.item))
+}
+
+fn modules() -> Vec<Completion> {
+    stdlib::MODULES
+        .iter()
+        .map(|m| m.name)
+        .filter(|m| *m != stdlib::PRELUDE)
+        .map(|m| Completion::new(m, CompletionKind::Module).detail(format!("std.{m}")))
+        .collect()
+}
+
+fn tiers_and_stacks(a: &Analysis<'_>) -> Vec<Completion> {
+    let info = platform_info(a.db, a.project);
+    let tiers = info.tiers.iter().map(|t| {
+        Completion::new(&t.name, CompletionKind::Platform).detail(if t.protected { "protected tier" } else { "tier" })
+    });
+    let stacks = info.stacks.iter().map(|s| {
+        Completion::new(&s.name, CompletionKind::Platform)
+            .detail(format!("stack (tier {})", info.tiers.get(s.tier).map_or("?", |t| t.name.as_str())))
+    });
+    tiers.chain(stacks).collect()
+}
+
+fn field_completion(a: &Analysis<'_>, schema: ItemId, name: &str) -> Completion {
+    let db = a.db;
+    let def = schema_def(db, a.project, schema);
+    let mut c = Completion::new(name, CompletionKind::Field);
+    if let Some(f) = def.fields.get(name) {
+        c = c.detail(f.ty.display(db).to_string());
+        c.doc = f.doc.clone();
+    }
+    c
+}
+
+fn after_dot(a: &Analysis<'_>, file: SourceFile, dot: usize) -> Vec<Completion> {
+    let db = a.db;
+    let text = file.text(db);
+    let head = &text[..dot];
+    let receiver: String =
+        head.chars().rev().take_while(|&c| is_ident(c)).collect::<Vec<_>>().into_iter().rev().collect();
+    // A module: `k8s.`
+    let imports = file_imports(db, file);
+    let module = stdlib::module_of_path(file.path(db)).filter(|_| file.origin(db) == Origin::Stdlib);
+    if imports.contains(&receiver) || module == Some(receiver.as_str()) {
+        let index = project_index(db, a.project);
+        return index
+            .modules
+            .get(&receiver)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|(name, &item)| {
+                        let kind = match item.tag(db) {
+                            ItemTag::Fn => CompletionKind::Function,
+                            ItemTag::Schema | ItemTag::Type => CompletionKind::Type,
+                            ItemTag::Resource | ItemTag::Service => CompletionKind::Instance,
+                            _ => CompletionKind::Variable,
+                        };
+                        let mut c = Completion::new(name, kind).detail(item.tag(db).keyword());
+                        c.doc = item_source_map(db, item).doc.as_deref().map(str::to_string);
+                        c
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    // Anything else: the shape of the expression that ends at the dot.
+    let Some(loc) = locate(a, file, dot as u32) else { return Vec::new() };
+    let map = item_source_map(db, loc.item);
+    let receiver_expr = map
+        .exprs
+        .iter()
+        .filter(|(_, s)| s.end == loc.offset && !s.is_empty())
+        .max_by_key(|(_, s)| s.len())
+        .map(|(e, _)| e);
+    let shape = match receiver_expr {
+        Some(e) => shape_of(a, loc.item, e),
+        None => None,
+    };
+    match shape {
+        Some(Shape::Schema(s)) => {
+            let def = schema_def(db, a.project, s);
+            let mut out: Vec<Completion> = def.fields.keys().map(|n| field_completion(a, s, n)).collect();
+            for m in &def.lets {
+                let h = item_hir(db, m.owner);
+                if let Some(name) = h.kind.members().get(m.index).and_then(|&id| h.body[id].name()) {
+                    out.push(Completion::new(name.as_str(), CompletionKind::Variable).detail("let"));
+                }
+            }
+            out
+        }
+        Some(shape) => builtin_fields(&shape)
+            .iter()
+            .map(|(n, doc)| {
+                let mut c = Completion::new(*n, CompletionKind::Field);
+                c.doc = Some(doc.to_string());
+                c
+            })
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+fn types(a: &Analysis<'_>, file: SourceFile) -> Vec<Completion> {
+    let db = a.db;
+    let mut out: Vec<Completion> = Ty::PRIMITIVES.iter().map(|p| Completion::new(*p, CompletionKind::Type)).collect();
+    let index = project_index(db, a.project);
+    for (name, &item) in &index.globals {
+        if matches!(item.tag(db), ItemTag::Schema | ItemTag::Type) {
+            out.push(Completion::new(name, CompletionKind::Type).detail(item.tag(db).keyword()));
+        }
+    }
+    for m in file_imports(db, file).iter() {
+        if let Some(items) = index.modules.get(m) {
+            for (name, &item) in items {
+                if matches!(item.tag(db), ItemTag::Schema | ItemTag::Type) {
+                    out.push(
+                        Completion::new(format!("{m}.{name}"), CompletionKind::Type).detail(item.tag(db).keyword()),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// At the start of a line directly inside an instance's body: the fields its schema has that it does not set yet.
+fn unset_fields(a: &Analysis<'_>, item: ItemId, offset: u32) -> Option<Vec<Completion>> {
+    let db = a.db;
+    let hir = item_hir(db, item);
+    let ItemKind::Instance { members, .. } = &hir.kind else { return None };
+    let map = item_source_map(db, item);
+    // Inside a member's value, field names are not what is wanted.
+    if members.iter().any(|&m| {
+        let s = map.member(m).whole;
+        s.start < offset && offset < s.end && !matches!(hir.body[m], Member::Error)
+    }) {
+        return None;
+    }
+    let schema = schema_of_instance(a, item)?;
+    let def = schema_def(db, a.project, schema);
+    let set: Vec<&str> = members.iter().filter_map(|&m| hir.body[m].name()).map(|n| n.as_str()).collect();
+    let mut out: Vec<Completion> = def
+        .fields
+        .iter()
+        .filter(|(n, _)| !set.contains(&n.as_str()))
+        .map(|(n, f)| {
+            let mut c = field_completion(a, schema, n);
+            c.insert = Some(format!("{n} = "));
+            c.preselect = f.required();
+            if f.required() {
+                c.detail = c.detail.map(|d| format!("{d} (required)"));
+            }
+            c
+        })
+        .collect();
+    out.sort_by_key(|c| !c.preselect);
+    Some(out)
+}
+
+fn names(a: &Analysis<'_>, file: SourceFile, item: Option<ItemId>) -> Vec<Completion> {
+    let db = a.db;
+    let mut out = Vec::new();
+    if let Some(item) = item {
+        let hir = item_hir(db, item);
+        for b in hir.body.bindings.values() {
+            out.push(Completion::new(b.name.as_str(), CompletionKind::Variable).detail("local"));
+        }
+        let fields = field_scope(db, a.project, item, hir);
+        let schema = schema_of_instance(a, item);
+        for n in &fields.names {
+            out.push(match schema {
+                Some(s) => field_completion(a, s, n),
+                None => Completion::new(n.as_str(), CompletionKind::Field),
+            });
+        }
+        for c in ContextName::ALL {
+            out.push(Completion::new(c.as_str(), CompletionKind::Variable).detail("context"));
+        }
+        let _ = item_range(db, item);
+    }
+    let index = project_index(db, a.project);
+    for (name, &i) in &index.globals {
+        let kind = match i.tag(db) {
+            ItemTag::Fn => CompletionKind::Function,
+            ItemTag::Schema | ItemTag::Type => CompletionKind::Type,
+            ItemTag::Resource | ItemTag::Service => CompletionKind::Instance,
+            _ => CompletionKind::Variable,
+        };
+        out.push(Completion::new(name, kind).detail(i.tag(db).keyword()));
+    }
+    for m in file_imports(db, file).iter() {
+        out.push(Completion::new(m, CompletionKind::Module).detail("module"));
+    }
+    for b in Builtin::ALL {
+        let sig = b.signature();
+        let mut c = Completion::new(b.name(), CompletionKind::Function).detail("builtin");
+        c.doc = Some(sig.doc.to_string());
+        out.push(c);
+    }
+    out.sort_by(|x, y| x.label.cmp(&y.label));
+    out.dedup_by(|x, y| x.label == y.label);
+    out
+}

@@ -1,0 +1,664 @@
+//! The main loop: notifications change the workspaces in order; requests and
+//! diagnostics run on database snapshots on the worker pool and report back.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use crossbeam_channel::{Receiver, Sender, select};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use lsp_types::{self as lsp, Uri};
+use serde_json::Value as Json;
+use sinfra_compiler::db::{Database, Project};
+use sinfra_compiler::diagnostics::{Diagnostic, Severity};
+use sinfra_ide::{Analysis, CompletionKind, SymbolKind};
+
+use crate::convert::{Encoding, Text, path_to_uri, uri_to_path};
+use crate::stdlib_files;
+use crate::workspace::{Workspace, root_of};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a worker sends back to the main loop.
+enum Task {
+    /// A response to send.
+    Respond(Response),
+    /// Diagnostics of a workspace computed at `revision`: by project path.
+    Diagnostics { root: PathBuf, revision: u64, by_path: BTreeMap<String, Vec<Diagnostic>>, complete: bool },
+    /// A line for the client's log.
+    Log(String),
+}
+
+pub struct Server {
+    sender: Sender<Message>,
+    tasks: (Sender<Task>, Receiver<Task>),
+    pool: rayon::ThreadPool,
+    encoding: Encoding,
+    workspaces: Vec<Workspace>,
+    /// Bumped on every change: results computed on older snapshots are dropped.
+    revision: u64,
+    /// Paths with diagnostics published, per workspace root (to clear them).
+    published: BTreeMap<PathBuf, BTreeSet<String>>,
+    stdlib_dir: Option<PathBuf>,
+    dirty: bool,
+}
+
+fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
+    lsp::ServerCapabilities {
+        position_encoding: Some(match encoding {
+            Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+            Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+            save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+            ..Default::default()
+        })),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(vec![".".into(), "@".into()]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn client_encoding(params: &lsp::InitializeParams) -> Encoding {
+    let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
+    match offered {
+        Some(kinds) if kinds.contains(&lsp::PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    }
+}
+
+impl Server {
+    /// Initializes with the client, then serves until `exit`.
+    pub fn start(connection: Connection) -> Result<(), Error> {
+        let (id, params) = connection.initialize_start()?;
+        let params: lsp::InitializeParams = serde_json::from_value(params)?;
+        let encoding = client_encoding(&params);
+        let result = lsp::InitializeResult {
+            capabilities: capabilities(encoding),
+            server_info: Some(lsp::ServerInfo {
+                name: "sinfra-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        };
+        connection.initialize_finish(id, serde_json::to_value(result)?)?;
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).thread_name(|i| format!("sinfra-lsp-{i}")).build()?;
+        let mut server = Server {
+            sender: connection.sender.clone(),
+            tasks: crossbeam_channel::unbounded(),
+            pool,
+            encoding,
+            workspaces: Vec::new(),
+            revision: 0,
+            published: BTreeMap::new(),
+            stdlib_dir: stdlib_files::materialize(),
+            dirty: false,
+        };
+        #[allow(deprecated)] // `root_uri` is what older clients send
+        let roots: Vec<PathBuf> = match &params.workspace_folders {
+            Some(folders) => folders.iter().filter_map(|f| uri_to_path(&f.uri)).collect(),
+            None => params.root_uri.iter().filter_map(uri_to_path).collect(),
+        };
+        for root in roots {
+            if root.join(sinfra_compiler::project::MANIFEST).is_file() {
+                server.workspace_for_root(&root);
+            }
+        }
+        server.register_watchers(&params);
+        server.serve(&connection)
+    }
+
+    fn serve(&mut self, connection: &Connection) -> Result<(), Error> {
+        let tasks = self.tasks.1.clone();
+        loop {
+            select! {
+                recv(connection.receiver) -> msg => {
+                    let Ok(msg) = msg else { return Ok(()) };
+                    match msg {
+                        Message::Request(req) => {
+                            if connection.handle_shutdown(&req)? {
+                                return Ok(());
+                            }
+                            self.on_request(req);
+                        }
+                        Message::Notification(n) => {
+                            if n.method == lsp::notification::Exit::METHOD {
+                                return Ok(());
+                            }
+                            let guarded = catch_unwind(AssertUnwindSafe(|| self.on_notification(n)));
+                            if guarded.is_err() {
+                                self.log("sinfra-lsp: a notification handler panicked; state kept".into());
+                            }
+                        }
+                        Message::Response(_) => {}
+                    }
+                }
+                recv(tasks) -> task => {
+                    if let Ok(task) = task {
+                        self.on_task(task);
+                    }
+                }
+            }
+            // Diagnostics once the burst of edits is applied.
+            if self.dirty && connection.receiver.is_empty() {
+                self.dirty = false;
+                self.schedule_diagnostics();
+            }
+        }
+    }
+
+    fn send(&self, msg: impl Into<Message>) {
+        let _ = self.sender.send(msg.into());
+    }
+
+    fn log(&self, message: String) {
+        let params = lsp::LogMessageParams { typ: lsp::MessageType::LOG, message };
+        self.send(Notification::new(lsp::notification::LogMessage::METHOD.into(), params));
+    }
+
+    fn register_watchers(&self, params: &lsp::InitializeParams) {
+        let dynamic = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        if !dynamic {
+            return;
+        }
+        let watchers = ["**/*.sinfra", "**/sinfra.toml", "**/*.toml"]
+            .iter()
+            .map(|g| lsp::FileSystemWatcher { glob_pattern: lsp::GlobPattern::String((*g).into()), kind: None })
+            .collect();
+        let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = lsp::Registration {
+            id: "sinfra-watch".into(),
+            method: lsp::notification::DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        let params = lsp::RegistrationParams { registrations: vec![registration] };
+        self.send(Request::new(
+            RequestId::from("sinfra-register-watchers".to_string()),
+            lsp::request::RegisterCapability::METHOD.into(),
+            params,
+        ));
+    }
+
+    // ----- workspaces -------------------------------------------------------
+
+    fn workspace_for_root(&mut self, root: &std::path::Path) -> Option<usize> {
+        let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        if let Some(i) = self.workspaces.iter().position(|w| w.root() == canonical) {
+            return Some(i);
+        }
+        match Workspace::load(&canonical) {
+            Ok(ws) => {
+                self.workspaces.push(ws);
+                self.dirty = true;
+                Some(self.workspaces.len() - 1)
+            }
+            Err(e) => {
+                self.log(format!("sinfra-lsp: cannot load `{}`: {e}", canonical.display()));
+                None
+            }
+        }
+    }
+
+    /// The workspace and project path of a document.
+    fn locate_uri(&mut self, uri: &Uri) -> Option<(usize, String)> {
+        let path = uri_to_path(uri)?;
+        if let Some(dir) = &self.stdlib_dir
+            && let Some(rel) = stdlib_files::project_path(dir, &path)
+        {
+            return if self.workspaces.is_empty() { None } else { Some((0, rel)) };
+        }
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        if let Some(i) = self.workspaces.iter().position(|w| path.starts_with(w.root()))
+            && let Some(rel) = self.workspaces[i].relative(&path)
+        {
+            return Some((i, rel));
+        }
+        let root = root_of(&path)?;
+        let i = self.workspace_for_root(&root)?;
+        let rel = self.workspaces[i].relative(&path)?;
+        Some((i, rel))
+    }
+
+    fn uri_of(&self, ws: usize, rel: &str) -> Option<Uri> {
+        if rel.starts_with("std/") {
+            return path_to_uri(&stdlib_files::file_path(self.stdlib_dir.as_ref()?, rel)?);
+        }
+        path_to_uri(&self.workspaces.get(ws)?.root().join(rel))
+    }
+
+    fn changed(&mut self) {
+        self.revision += 1;
+        self.dirty = true;
+    }
+
+    // ----- notifications ----------------------------------------------------
+
+    fn on_notification(&mut self, n: Notification) {
+        use lsp::notification as N;
+        match n.method.as_str() {
+            N::DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) else { return };
+                let Some((ws, rel)) = self.locate_uri(&p.text_document.uri) else { return };
+                if rel.starts_with("std/") {
+                    return;
+                }
+                let w = &mut self.workspaces[ws];
+                w.open.insert(rel.clone(), (p.text_document.version, Text::new(p.text_document.text.clone())));
+                w.set_source(&rel, Some(p.text_document.text));
+                self.changed();
+            }
+            N::DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params) else { return };
+                let Some((ws, rel)) = self.locate_uri(&p.text_document.uri) else { return };
+                let enc = self.encoding;
+                let w = &mut self.workspaces[ws];
+                let Some((version, text)) = w.open.get_mut(&rel) else { return };
+                *version = p.text_document.version;
+                for change in &p.content_changes {
+                    text.edit(enc, change.range, &change.text);
+                }
+                let new = text.text.clone();
+                w.set_source(&rel, Some(new));
+                self.changed();
+            }
+            N::DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) else { return };
+                let Some((ws, rel)) = self.locate_uri(&p.text_document.uri) else { return };
+                let w = &mut self.workspaces[ws];
+                if w.open.remove(&rel).is_some() {
+                    w.reload_from_disk(&rel);
+                    self.changed();
+                }
+            }
+            N::DidSaveTextDocument::METHOD => {}
+            N::DidChangeWatchedFiles::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params) else { return };
+                for change in p.changes {
+                    let Some((ws, rel)) = self.locate_uri(&change.uri) else { continue };
+                    if Workspace::is_manifest(&rel) {
+                        let root = self.workspaces[ws].root().to_path_buf();
+                        let open = std::mem::take(&mut self.workspaces[ws].open);
+                        match Workspace::load(&root) {
+                            Ok(mut fresh) => {
+                                for (rel, (v, t)) in open {
+                                    fresh.set_source(&rel, Some(t.text.clone()));
+                                    fresh.open.insert(rel, (v, t));
+                                }
+                                self.workspaces[ws] = fresh;
+                            }
+                            Err(e) => {
+                                self.workspaces[ws].open = open;
+                                self.log(format!("sinfra-lsp: cannot reload `{}`: {e}", root.display()));
+                            }
+                        }
+                    } else {
+                        self.workspaces[ws].reload_from_disk(&rel);
+                    }
+                    self.changed();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ----- diagnostics ------------------------------------------------------
+
+    fn schedule_diagnostics(&mut self) {
+        for w in &self.workspaces {
+            let db = w.db().clone();
+            let project = w.project();
+            let root = w.root().to_path_buf();
+            let open: Vec<String> = w.open.keys().cloned().collect();
+            let revision = self.revision;
+            let tasks = self.tasks.0.clone();
+            self.pool.spawn(move || {
+                let run = || {
+                    salsa::Cancelled::catch(AssertUnwindSafe(|| {
+                        // Fast: the open files' own problems, then everything.
+                        let fast = static_diagnostics(&db, project, &open);
+                        let _ = tasks.send(Task::Diagnostics {
+                            root: root.clone(),
+                            revision,
+                            by_path: fast,
+                            complete: false,
+                        });
+                        let all = sinfra_compiler::check::project_diagnostics(&db, project);
+                        let mut by_path: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+                        for d in all.iter() {
+                            by_path.entry(d.location().path.clone()).or_default().push(d.clone());
+                        }
+                        let _ = tasks.send(Task::Diagnostics { root, revision, by_path, complete: true });
+                    }))
+                };
+                if let Err(panic) = catch_unwind(run) {
+                    let _ = tasks.send(Task::Log(format!("sinfra-lsp: diagnostics panicked: {}", panic_text(&panic))));
+                }
+            });
+        }
+    }
+
+    fn on_task(&mut self, task: Task) {
+        match task {
+            Task::Respond(r) => self.send(r),
+            Task::Log(m) => self.log(m),
+            Task::Diagnostics { root, revision, by_path, complete } => {
+                if revision != self.revision {
+                    return;
+                }
+                let Some(ws) = self.workspaces.iter().position(|w| w.root() == root) else { return };
+                let before = self.published.get(&root).cloned().unwrap_or_default();
+                let mut now = BTreeSet::new();
+                for (rel, diags) in &by_path {
+                    if rel.starts_with("std/") {
+                        continue;
+                    }
+                    self.publish(ws, rel, diags);
+                    now.insert(rel.clone());
+                }
+                if complete {
+                    for rel in before.difference(&now) {
+                        self.publish(ws, rel, &[]);
+                    }
+                    self.published.insert(root, now);
+                } else {
+                    let entry = self.published.entry(root).or_default();
+                    entry.extend(now);
+                }
+            }
+        }
+    }
+
+    fn publish(&self, ws: usize, rel: &str, diags: &[Diagnostic]) {
+        let w = &self.workspaces[ws];
+        let Some(uri) = self.uri_of(ws, rel) else { return };
+        let Some(text) = w.text(rel) else { return };
+        let version = w.open.get(rel).map(|(v, _)| *v);
+        let diagnostics = diags.iter().map(|d| self.to_lsp_diagnostic(ws, &text, d)).collect();
+        let params = lsp::PublishDiagnosticsParams { uri, diagnostics, version };
+        self.send(Notification::new(lsp::notification::PublishDiagnostics::METHOD.into(), params));
+    }
+
+    fn to_lsp_diagnostic(&self, ws: usize, text: &Text, d: &Diagnostic) -> lsp::Diagnostic {
+        let enc = self.encoding;
+        let w = &self.workspaces[ws];
+        let primary = d.location();
+        let mut message = d.message.clone();
+        if let Some(first) = d.labels.first()
+            && !first.message.is_empty()
+        {
+            message = format!("{message}\n{}", first.message);
+        }
+        for note in &d.notes {
+            message.push_str(&format!("\nnote: {note}"));
+        }
+        if let Some(help) = &d.help {
+            message.push_str(&format!("\nhelp: {help}"));
+        }
+        if !d.stacks.is_empty() {
+            message.push_str(&format!("\nin stacks: {}", d.stacks.join(", ")));
+        }
+        let related = d
+            .labels
+            .iter()
+            .skip(1)
+            .filter_map(|l| {
+                let t = w.text(&l.location.path)?;
+                Some(lsp::DiagnosticRelatedInformation {
+                    location: lsp::Location {
+                        uri: self.uri_of(ws, &l.location.path)?,
+                        range: t.range(enc, l.location.span),
+                    },
+                    message: l.message.clone(),
+                })
+            })
+            .collect::<Vec<_>>();
+        lsp::Diagnostic {
+            range: text.range(enc, primary.span),
+            severity: Some(match d.severity {
+                Severity::Error => lsp::DiagnosticSeverity::ERROR,
+                Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            }),
+            code: Some(lsp::NumberOrString::String(d.code.as_str().into())),
+            source: Some("sinfra".into()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            ..Default::default()
+        }
+    }
+
+    // ----- requests ---------------------------------------------------------
+
+    fn on_request(&mut self, req: Request) {
+        use lsp::request as R;
+        let id = req.id.clone();
+        let method = req.method.clone();
+        let known = [
+            R::HoverRequest::METHOD,
+            R::GotoDefinition::METHOD,
+            R::References::METHOD,
+            R::Completion::METHOD,
+            R::DocumentSymbolRequest::METHOD,
+        ];
+        if !known.contains(&method.as_str()) {
+            self.send(Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown method `{method}`")));
+            return;
+        }
+        let Some(uri) = document_uri(&req.params) else {
+            self.send(Response::new_err(id, ErrorCode::InvalidParams as i32, "no text document".into()));
+            return;
+        };
+        let Some((ws, rel)) = self.locate_uri(&uri) else {
+            self.send(Response::new_ok(id, Json::Null));
+            return;
+        };
+        let w = &self.workspaces[ws];
+        let (Some(text), Some(_)) = (w.text(&rel), w.file(&rel)) else {
+            self.send(Response::new_ok(id, Json::Null));
+            return;
+        };
+        let job = Job {
+            db: w.db().clone(),
+            project: w.project(),
+            rel,
+            text,
+            encoding: self.encoding,
+            root: w.root().to_path_buf(),
+            stdlib_dir: self.stdlib_dir.clone(),
+        };
+        let tasks = self.tasks.0.clone();
+        self.pool.spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                salsa::Cancelled::catch(AssertUnwindSafe(|| job.answer(&method, req.params)))
+            }));
+            let response = match outcome {
+                Ok(Ok(Ok(value))) => Response::new_ok(id, value),
+                Ok(Ok(Err(message))) => Response::new_err(id, ErrorCode::InvalidParams as i32, message),
+                Ok(Err(_cancelled)) => {
+                    Response::new_err(id, ErrorCode::ContentModified as i32, "the document changed".into())
+                }
+                Err(panic) => {
+                    let text = panic_text(&panic);
+                    let _ = tasks.send(Task::Log(format!("sinfra-lsp: `{method}` panicked: {text}")));
+                    Response::new_err(id, ErrorCode::InternalError as i32, format!("internal error: {text}"))
+                }
+            };
+            let _ = tasks.send(Task::Respond(response));
+        });
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+fn document_uri(params: &Json) -> Option<Uri> {
+    let uri = params.get("textDocument")?.get("uri")?.as_str()?;
+    uri.parse().ok()
+}
+
+fn static_diagnostics(db: &Database, project: Project, open: &[String]) -> BTreeMap<String, Vec<Diagnostic>> {
+    let mut out = BTreeMap::new();
+    for rel in open {
+        let Some(file) = project.files(db).iter().copied().find(|f| f.path(db) == rel) else { continue };
+        let diags = sinfra_compiler::check::file_diagnostics(db, project, file);
+        let mut diags: Vec<Diagnostic> = diags.iter().filter(|d| d.location().path == *rel).cloned().collect();
+        sinfra_compiler::diagnostics::normalize(&mut diags);
+        out.insert(rel.clone(), diags);
+    }
+    out
+}
+
+/// A request's inputs, moved to a worker.
+struct Job {
+    db: Database,
+    project: Project,
+    rel: String,
+    text: Text,
+    encoding: Encoding,
+    root: PathBuf,
+    stdlib_dir: Option<PathBuf>,
+}
+
+impl Job {
+    fn location(&self, span: &sinfra_ide::FileSpan) -> Option<lsp::Location> {
+        let path = if span.path.starts_with("std/") {
+            stdlib_files::file_path(self.stdlib_dir.as_ref()?, &span.path)?
+        } else {
+            self.root.join(&span.path)
+        };
+        let a = Analysis::new(&self.db, self.project);
+        let text = Text::new(a.file(&span.path)?.text(&self.db).clone());
+        Some(lsp::Location { uri: path_to_uri(&path)?, range: text.range(self.encoding, span.span) })
+    }
+
+    fn offset(&self, params: &Json) -> Result<u32, String> {
+        let pos: lsp::Position = params
+            .get("position")
+            .cloned()
+            .and_then(|p| serde_json::from_value(p).ok())
+            .ok_or_else(|| "no position".to_string())?;
+        self.text.offset(self.encoding, pos).ok_or_else(|| format!("position {pos:?} is outside the document"))
+    }
+
+    fn answer(&self, method: &str, params: Json) -> Result<Json, String> {
+        use lsp::request as R;
+        let a = Analysis::new(&self.db, self.project);
+        let file = a.file(&self.rel).ok_or("not a file of the project")?;
+        let json = |v: Result<Json, serde_json::Error>| v.map_err(|e| e.to_string());
+        match method {
+            R::HoverRequest::METHOD => {
+                let offset = self.offset(&params)?;
+                let hover = sinfra_ide::hover(&a, file, offset).map(|h| lsp::Hover {
+                    contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                        kind: lsp::MarkupKind::Markdown,
+                        value: h.markdown,
+                    }),
+                    range: Some(self.text.range(self.encoding, h.span)),
+                });
+                json(serde_json::to_value(hover))
+            }
+            R::GotoDefinition::METHOD => {
+                let offset = self.offset(&params)?;
+                let target = sinfra_ide::definition(&a, file, offset).and_then(|s| self.location(&s));
+                json(serde_json::to_value(target.map(lsp::GotoDefinitionResponse::Scalar)))
+            }
+            R::References::METHOD => {
+                let offset = self.offset(&params)?;
+                let include_decl = params
+                    .get("context")
+                    .and_then(|c| c.get("includeDeclaration"))
+                    .and_then(Json::as_bool)
+                    .unwrap_or(true);
+                let mut spans = sinfra_ide::references(&a, file, offset);
+                if !include_decl && !spans.is_empty() {
+                    spans.remove(0);
+                }
+                let locations: Vec<lsp::Location> = spans.iter().filter_map(|s| self.location(s)).collect();
+                json(serde_json::to_value(locations))
+            }
+            R::Completion::METHOD => {
+                let offset = self.offset(&params)?;
+                let items: Vec<lsp::CompletionItem> = sinfra_ide::completions(&a, file, offset)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| lsp::CompletionItem {
+                        label: c.label.clone(),
+                        kind: Some(completion_kind(c.kind)),
+                        detail: c.detail.clone(),
+                        documentation: c.doc.clone().map(|d| {
+                            lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                                kind: lsp::MarkupKind::Markdown,
+                                value: d,
+                            })
+                        }),
+                        insert_text: c.insert.clone(),
+                        preselect: c.preselect.then_some(true),
+                        sort_text: Some(format!("{}{i:05}", if c.preselect { 0 } else { 1 })),
+                        ..Default::default()
+                    })
+                    .collect();
+                json(serde_json::to_value(lsp::CompletionResponse::Array(items)))
+            }
+            R::DocumentSymbolRequest::METHOD => {
+                let symbols: Vec<lsp::DocumentSymbol> =
+                    sinfra_ide::symbols(&a, file).into_iter().map(|s| self.symbol(s)).collect();
+                json(serde_json::to_value(lsp::DocumentSymbolResponse::Nested(symbols)))
+            }
+            _ => Err(format!("unknown method `{method}`")),
+        }
+    }
+
+    #[allow(deprecated)] // `deprecated` is a required field of the struct
+    fn symbol(&self, s: sinfra_ide::Symbol) -> lsp::DocumentSymbol {
+        lsp::DocumentSymbol {
+            name: s.name,
+            detail: None,
+            kind: match s.kind {
+                SymbolKind::Type => lsp::SymbolKind::STRUCT,
+                SymbolKind::Function => lsp::SymbolKind::FUNCTION,
+                SymbolKind::Constant => lsp::SymbolKind::CONSTANT,
+                SymbolKind::Instance => lsp::SymbolKind::OBJECT,
+                SymbolKind::Platform => lsp::SymbolKind::NAMESPACE,
+                SymbolKind::Policy => lsp::SymbolKind::EVENT,
+                SymbolKind::Field => lsp::SymbolKind::FIELD,
+                SymbolKind::Module => lsp::SymbolKind::MODULE,
+            },
+            tags: None,
+            deprecated: None,
+            range: self.text.range(self.encoding, s.span),
+            selection_range: self.text.range(self.encoding, s.name_span),
+            children: Some(s.children.into_iter().map(|c| self.symbol(c)).collect()),
+        }
+    }
+}
+
+fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
+    match kind {
+        CompletionKind::Field => lsp::CompletionItemKind::FIELD,
+        CompletionKind::Function => lsp::CompletionItemKind::FUNCTION,
+        CompletionKind::Variable => lsp::CompletionItemKind::VARIABLE,
+        CompletionKind::Instance => lsp::CompletionItemKind::VALUE,
+        CompletionKind::Type => lsp::CompletionItemKind::STRUCT,
+        CompletionKind::Module => lsp::CompletionItemKind::MODULE,
+        CompletionKind::Platform => lsp::CompletionItemKind::ENUM_MEMBER,
+    }
+}
