@@ -91,6 +91,36 @@ pub struct Body {
     pub members: Arena<Member>,
 }
 
+impl Body {
+    /// The expression `id`, or [`Expr::Missing`] for an id of another body.
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        static MISSING: Expr = Expr::Missing;
+        self.exprs.values().nth(id.into_raw().into_u32() as usize).unwrap_or(&MISSING)
+    }
+
+    /// The binding `id`, if it is of this body.
+    pub fn binding(&self, id: BindingId) -> Option<&Binding> {
+        self.bindings.values().nth(id.into_raw().into_u32() as usize)
+    }
+
+    /// The pattern `id`, if it is of this body.
+    pub fn pat(&self, id: PatId) -> Option<&Pat> {
+        self.pats.values().nth(id.into_raw().into_u32() as usize)
+    }
+
+    /// The type `id`, or [`TypeRef::Error`] for an id of another body.
+    pub fn type_ref(&self, id: TypeRefId) -> &TypeRef {
+        static ERROR: TypeRef = TypeRef::Error;
+        self.types.values().nth(id.into_raw().into_u32() as usize).unwrap_or(&ERROR)
+    }
+
+    /// The member `id`, or [`Member::Error`] for an id of another body.
+    pub fn member(&self, id: MemberId) -> &Member {
+        static ERROR: Member = Member::Error;
+        self.members.values().nth(id.into_raw().into_u32() as usize).unwrap_or(&ERROR)
+    }
+}
+
 impl std::ops::Index<ExprId> for Body {
     type Output = Expr;
     fn index(&self, id: ExprId) -> &Expr {
