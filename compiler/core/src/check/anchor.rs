@@ -114,7 +114,7 @@ fn segment_span(hir: &ItemHir, map: &ItemSourceMap, of: PathOf, index: usize) ->
     };
     let len = |n: &Name| n.as_str().len() as u32;
     match names.get(index) {
-        Some(n) if index == 0 && names.len() > 1 => Span::new(whole.start, whole.start + len(n)),
+        Some(n) if index == 0 && names.len() > 1 => Span::new(whole.start, (whole.start + len(n)).min(whole.end)),
         Some(n) => Span::new(whole.end.saturating_sub(len(n)).max(whole.start), whole.end),
         None => whole,
     }

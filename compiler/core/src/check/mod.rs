@@ -99,10 +99,7 @@ fn syntax_diagnostic(path: &str, e: &SyntaxError) -> Diagnostic {
 /// Duplicate definitions, reported with both locations.
 fn duplicate_diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     let index = project_index(db, project);
-    let name_loc = |item: crate::items::ItemId| {
-        let syntax = crate::items::item_syntax(db, item);
-        Loc::new(item, syntax.ast.name().map(|n| n.span).unwrap_or_default())
-    };
+    let name_loc = |item: crate::items::ItemId| Loc::new(item, crate::hir::item_source_map(db, item).name);
     let diags = index.duplicates.iter().map(|&(first, dup)| {
         crate::loc::Diag::new(
             Code::DuplicateDefinition,
