@@ -7,29 +7,30 @@
 //! [`infer_item`] reads no positions (neither the syntax nor the item's
 //! source map): its diagnostics are [`Anchor`]ed by id, so typing whitespace
 //! or a comment inside an item does not re-run it. `check_item` maps them to
-//! locations. The evaluator reports the same problems at the same places for
-//! what it evaluates; the two are one root cause (`diagnostics::merge_root_causes`).
+//! locations. The walk is split by job: this module types expressions,
+//! `declarations.rs` checks what each kind of item declares, `values.rs`
+//! checks values against declared types, `matches.rs` decides exhaustiveness.
+//! The evaluator reports the same problems at the same places for what it
+//! evaluates; the two are one root cause (`diagnostics::merge_root_causes`).
 
 use std::sync::Arc;
 
 use la_arena::ArenaMap;
 
-use super::anchor::{Anchor, AnchoredDiag, PathOf};
+use super::anchor::{Anchor, AnchoredDiag};
 use super::matches::{MatchSite, check_match};
-use super::paths::{lower_type, path_error, path_item, path_text};
-use super::types::{OpError, STy, binary, fits};
+use super::paths::lower_type;
+use super::types::{OpError, STy, binary};
 use crate::db::{Db, Project};
 use crate::diagnostics::Code;
 use crate::eval::builtins::{self, Builtin};
 use crate::hir::resolve::{ContextName, Res, Resolutions, field_scope, resolve_item};
-use crate::hir::{
-    BindingId, Body, Expr, ExprId, ItemHir, ItemKind, Member, MemberId, Name, Path, StrPart, child_exprs, item_hir,
-};
+use crate::hir::{BindingId, Body, Expr, ExprId, ItemHir, Name, child_exprs, item_hir};
 use crate::index::project_index;
 use crate::items::{ItemId, ItemTag};
 use crate::platform::{PlatformInfo, platform_info};
 use crate::resolve::{FileScope, did_you_mean};
-use crate::signatures::{fn_sig, schema_def, underlying, unknown_field};
+use crate::signatures::{fn_sig, schema_def};
 use crate::ty::{Dim, Ty};
 
 /// What the static check knows of one item.
@@ -74,404 +75,38 @@ pub fn infer_item(db: &dyn Db, project: Project, item: ItemId) -> Arc<InferenceR
     Arc::new(cx.out)
 }
 
-struct Infer<'a> {
-    db: &'a dyn Db,
-    project: Project,
-    item: ItemId,
-    hir: &'a ItemHir,
-    body: &'a Body,
-    res: &'a Resolutions,
-    scope: FileScope<'a>,
-    info: &'a PlatformInfo,
+/// The walk over one item.
+pub(super) struct Infer<'a> {
+    pub(super) db: &'a dyn Db,
+    pub(super) project: Project,
+    pub(super) item: ItemId,
+    pub(super) hir: &'a ItemHir,
+    pub(super) body: &'a Body,
+    pub(super) res: &'a Resolutions,
+    pub(super) scope: FileScope<'a>,
+    pub(super) info: &'a PlatformInfo,
     /// The schema whose fields the code sees (and `self` is an instance of).
-    schema: Option<ItemId>,
+    pub(super) schema: Option<ItemId>,
     /// Locals in scope, innermost last (for did-you-mean).
-    locals: Vec<BindingId>,
+    pub(super) locals: Vec<BindingId>,
     /// What is known of each local.
-    binding_ty: ArenaMap<BindingId, STy>,
-    out: InferenceResult,
+    pub(super) binding_ty: ArenaMap<BindingId, STy>,
+    pub(super) out: InferenceResult,
 }
 
 impl Infer<'_> {
-    fn report(&mut self, d: AnchoredDiag) {
+    pub(super) fn report(&mut self, d: AnchoredDiag) {
         self.out.diags.push(d);
     }
 
-    fn item(&mut self) {
-        let (db, project, item) = (self.db, self.project, self.item);
-        match &self.hir.kind {
-            ItemKind::Let { ty, value } => match ty {
-                // Problems of the annotation are reported by evaluation (`let_value`).
-                Some(t) => {
-                    let ty = lower_type(db, &self.scope, self.body, *t, &mut Vec::new());
-                    self.check_value(*value, &ty, None);
-                }
-                None => {
-                    self.infer(*value);
-                }
-            },
-            ItemKind::Fn { params, body, .. } => {
-                let sig = fn_sig(db, project, item);
-                for (i, p) in params.iter().enumerate() {
-                    let ty = sig.params.get(i).map_or(STy::Unknown, |(_, t)| STy::of_declared(db, project, t));
-                    self.binding_ty.insert(p.binding, ty);
-                    self.locals.push(p.binding);
-                }
-                if self.res.iter().any(|(_, r)| *r == Res::Item(item)) {
-                    self.report(
-                        AnchoredDiag::new(
-                            Code::Cycle,
-                            format!("function `{}` calls itself", item.name(db)),
-                            Anchor::ItemName,
-                            "recursive function",
-                        )
-                        .with_note("functions may not call themselves: sinfra programs always terminate")
-                        .with_help("iterate with a comprehension over a list or `range(n)` instead"),
-                    );
-                }
-                self.check_value(*body, &sig.ret, None);
-            }
-            ItemKind::TypeAlias { refinement: Some(r), .. } => {
-                self.binding_ty.insert(r.this, STy::Unknown);
-                self.locals.push(r.this);
-                self.infer(r.cond);
-                if let Some(m) = r.message {
-                    self.infer(m);
-                }
-            }
-            ItemKind::Schema { members, .. } => {
-                self.schema = Some(item);
-                self.members(members, true);
-            }
-            ItemKind::Instance { schema, members, .. } => {
-                self.output_name();
-                self.instance_schema(schema, members);
-                self.members(members, false);
-            }
-            ItemKind::Policy { schema, members, .. } => {
-                if let Some(path) = schema {
-                    match path_item(&self.scope, path) {
-                        Ok(s) if s.tag(db) == ItemTag::Schema => self.schema = Some(s),
-                        Ok(_) => {}
-                        Err(e) => self.report(path_error(&self.scope, path, PathOf::Item, e, "schema")),
-                    }
-                }
-                self.members(members, false);
-            }
-            ItemKind::Platform { members } => {
-                if let Some(schema) = self.scope.index.global("Platform") {
-                    self.schema = Some(schema);
-                    let def = schema_def(db, project, schema);
-                    for &m in members.iter() {
-                        if let Member::Assign { name, .. } = self.body.member(m)
-                            && !def.fields.contains_key(name.as_str())
-                        {
-                            self.report(at(unknown_field(db, item, def, name.as_str(), Default::default()), m));
-                        }
-                    }
-                }
-                self.members(members, false);
-            }
-            ItemKind::Region { value } => {
-                self.infer(*value);
-            }
-            ItemKind::Import { path } => self.import(path),
-            ItemKind::TypeAlias { refinement: None, .. } | ItemKind::Tier { .. } | ItemKind::Stack { .. } => {}
-            ItemKind::Error => {}
-        }
-    }
-
-    /// E0402: an instance's name becomes file and object names.
-    fn output_name(&mut self) {
-        let name = self.item.name(self.db);
-        let dns = name.replace('_', "-");
-        if !builtins::is_dns_label(&dns) {
-            self.report(
-                AnchoredDiag::new(
-                    Code::InvalidOutputName,
-                    format!("`{name}` does not make a DNS-1123 name (`{dns}`)"),
-                    Anchor::ItemName,
-                    "used as a file name and as Kubernetes object names",
-                )
-                .with_help("use lowercase letters, digits and `_`, not at the start or the end"),
-            );
-        }
-    }
-
-    /// An instance's schema, and its assignments against the schema's fields.
-    fn instance_schema(&mut self, path: &Path, members: &[MemberId]) {
-        let (db, item) = (self.db, self.item);
-        let schema = match path_item(&self.scope, path) {
-            Ok(s) if s.tag(db) == ItemTag::Schema => s,
-            Ok(other) => {
-                self.report(AnchoredDiag::new(
-                    Code::TypeMismatch,
-                    format!("`{}` is a {}, not a schema", path_text(path), other.tag(db).describe()),
-                    Anchor::ItemPath,
-                    "expected a schema",
-                ));
-                return;
-            }
-            Err(e) => {
-                self.report(path_error(&self.scope, path, PathOf::Item, e, "schema"));
-                return;
-            }
-        };
-        self.schema = Some(schema);
-        let def = schema_def(db, self.project, schema);
-        let mut assigned: Vec<Name> = Vec::new();
-        for &m in members {
-            let Member::Assign { name, .. } = self.body.member(m) else { continue };
-            if !def.fields.contains_key(name.as_str()) {
-                self.report(at(unknown_field(db, item, def, name.as_str(), Default::default()), m));
-            }
-            if assigned.contains(name) {
-                self.report(AnchoredDiag::new(
-                    Code::DuplicateDefinition,
-                    format!("field `{name}` is set twice"),
-                    Anchor::MemberName(m),
-                    "set again here",
-                ));
-            }
-            assigned.push(*name);
-        }
-        let missing: Vec<&String> = def
-            .fields
-            .iter()
-            .filter(|(n, f)| f.required() && !assigned.iter().any(|a| a.as_str() == n.as_str()))
-            .map(|(n, _)| n)
-            .collect();
-        if missing.is_empty() {
-            return;
-        }
-        let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-        let keyword = if item.tag(db) == ItemTag::Resource { "resource" } else { "service" };
-        let mut d = AnchoredDiag::new(
-            Code::MissingField,
-            format!("{keyword} `{}` is missing required field {list}", item.name(db)),
-            Anchor::ItemName,
-            format!("`{}` requires {list}", path_text(path)),
-        );
-        for m in &missing {
-            if let Some(f) = def.fields.get(*m) {
-                let decl = crate::loc::Loc::new(f.decl.owner, f.name_span);
-                d = d.with_label(Anchor::Elsewhere(decl), format!("`{m}` declared here"));
-            }
-        }
-        self.report(d.with_help(format!("set {list} in the body")));
-    }
-
-    /// E0103: `import std.<module>` of a module that does not exist.
-    fn import(&mut self, path: &Path) {
-        let index = self.scope.index;
-        let known = matches!(&**path, [std, m] if std.as_str() == "std"
-            && (index.modules.contains_key(m.as_str()) || m.as_str() == crate::stdlib::PRELUDE));
-        if known {
-            return;
-        }
-        let modules: Vec<&str> = index.modules.keys().map(String::as_str).collect();
-        let last = Anchor::Segment(PathOf::Import, path.len().saturating_sub(1));
-        let mut d = AnchoredDiag::new(
-            Code::UnknownModule,
-            format!("unknown module `{}`", path_text(path)),
-            last,
-            "no such module",
-        )
-        .with_note(format!(
-            "the standard library has: {}",
-            modules.iter().map(|m| format!("std.{m}")).collect::<Vec<_>>().join(", ")
-        ));
-        if let Some(name) = path.last()
-            && let Some(s) = did_you_mean(name.as_str(), modules.iter().copied())
-        {
-            d = d.with_help(format!("did you mean `std.{s}`?")).with_fix(format!("replace with `{s}`"), last, s);
-        }
-        self.report(d);
-    }
-
     /// The declared type of a field (or member `let`) of the schema in scope.
-    fn field_ty(&self, name: &str) -> Option<Ty> {
+    pub(super) fn field_ty(&self, name: &str) -> Option<Ty> {
         let schema = self.schema?;
         schema_def(self.db, self.project, schema).fields.get(name).map(|f| f.ty.clone())
     }
 
-    fn members(&mut self, members: &[MemberId], is_schema: bool) {
-        for &m in members {
-            match self.body.member(m) {
-                Member::Field { name, default, .. } => {
-                    if !is_schema {
-                        self.report(
-                            AnchoredDiag::new(
-                                Code::MisplacedItem,
-                                format!("field declaration `{name}: …` outside a schema"),
-                                Anchor::Member(m),
-                                "instances set fields with `=`; only schemas declare them",
-                            )
-                            .with_help(format!("write `{name} = value`")),
-                        );
-                    }
-                    if let Some(d) = default {
-                        self.field_value(*name, *d);
-                    }
-                }
-                Member::Assign { name, value } => self.field_value(*name, *value),
-                Member::Let { ty, value, .. } => match ty {
-                    Some(t) => {
-                        let mut diags = Vec::new();
-                        let ty = lower_type(self.db, &self.scope, self.body, *t, &mut diags);
-                        self.out.diags.extend(diags);
-                        self.check_value(*value, &ty, None);
-                    }
-                    None => {
-                        self.infer(*value);
-                    }
-                },
-                Member::Check { cond, message } => {
-                    self.condition(*cond, "a `check` condition");
-                    if let Some(msg) = message {
-                        self.infer(*msg);
-                    }
-                }
-                Member::Error => {}
-            }
-        }
-    }
-
-    fn field_value(&mut self, field: Name, value: ExprId) {
-        match self.field_ty(field.as_str()) {
-            Some(ty) => self.check_value(value, &ty, None),
-            None => self.infer(value),
-        };
-    }
-
-    /// Checks a value given where `declared` is expected (a field, a result, an
-    /// argument of the call `call`): reported where each possible result is made
-    /// (an operator, a literal, a string), which is where the evaluator reports
-    /// the same mismatch, with the expectation's place as a secondary label.
-    fn check_value(&mut self, value: ExprId, declared: &Ty, call: Option<ExprId>) -> STy {
-        let found = self.infer(value);
-        let expected = STy::of_declared(self.db, self.project, declared);
-        for r in results(self.body, value) {
-            let because = call.or((r != value).then_some(value));
-            let made = self.body.expr(r);
-            if made_here(made) {
-                let t = self.out.type_of(r).clone();
-                if !fits(&t, &expected) {
-                    self.mismatch(r, &t, declared, &expected, because);
-                }
-            } else if let Expr::Unit { number, unit } = made {
-                self.unit_dimension(r, number, unit, declared, because);
-            }
-        }
-        self.records(declared, value);
-        found
-    }
-
-    /// E0201 (E0203 between units) for a value that can never fit.
-    fn mismatch(&mut self, r: ExprId, found: &STy, declared: &Ty, expected: &STy, because: Option<ExprId>) {
-        let shown = shown(self.body.expr(r), found);
-        let code = if found.has_unit() && expected.has_unit() { Code::InvalidUnit } else { Code::TypeMismatch };
-        let ty = declared.display(self.db).to_string();
-        let mut d = AnchoredDiag::new(
-            code,
-            format!("expected `{ty}`, found {shown}"),
-            Anchor::Expr(r),
-            format!("this is {shown}"),
-        );
-        if let Some(b) = because {
-            d = d.with_label(Anchor::Expr(b), format!("`{ty}` expected because of this"));
-        }
-        match (expected, found) {
-            (STy::Duration, STy::Quantity(_)) => d = d.with_help("durations use `ms`, `s`, `m` or `h`, e.g. `30s`"),
-            (STy::Quantity(dim), STy::Quantity(_)) => {
-                if let Some(help) = dim.help("") {
-                    d = d.with_help(help);
-                }
-            }
-            _ => {}
-        }
-        self.report(d);
-    }
-
-    /// E0203 for a quantity literal of the wrong dimension (`cpu = 4Gi`, `memory = 128m`).
-    fn unit_dimension(&mut self, r: ExprId, number: &str, unit: &str, declared: &Ty, because: Option<ExprId>) {
-        let Ty::Quantity(expected) = underlying(self.db, self.project, declared, true) else { return };
-        if expected == Dim::Any {
-            return;
-        }
-        let Some(found) = Dim::of_unit(unit) else { return };
-        if found.join(expected).is_some() {
-            return;
-        }
-        let shown = match declared {
-            Ty::Alias(a) => a.name(self.db).clone(),
-            _ => expected.type_name().to_string(),
-        };
-        let text = format!("{number}{unit}");
-        let mut d = AnchoredDiag::new(
-            Code::InvalidUnit,
-            format!("expected `{shown}`, found {} (`{text}`)", found.describe()),
-            Anchor::Expr(r),
-            format!("this is {} (`{text}`)", found.describe()),
-        );
-        if let Some(b) = because {
-            d = d.with_label(Anchor::Expr(b), format!("`{shown}` expected because of this"));
-        }
-        if let Some(help) = expected.help(&text) {
-            d = d.with_help(help);
-        }
-        self.report(d);
-    }
-
-    /// E0104/E0105 for record literals whose expected type is a schema — in
-    /// every possible result, list element and nested record.
-    fn records(&mut self, ty: &Ty, value: ExprId) {
-        let (db, project) = (self.db, self.project);
-        let ty = underlying(db, project, ty, true);
-        for r in results(self.body, value) {
-            match (self.body.expr(r), &ty) {
-                (Expr::List(items), Ty::List(inner)) => {
-                    for &i in items.iter() {
-                        self.records(inner, i);
-                    }
-                }
-                (Expr::Record(entries), Ty::Schema(schema)) => {
-                    let def = schema_def(db, project, *schema);
-                    for en in entries.iter() {
-                        match def.fields.get(en.key.as_str()) {
-                            Some(f) => self.records(&f.ty, en.value),
-                            None => {
-                                let d = unknown_field(db, self.item, def, en.key.as_str(), Default::default());
-                                self.report(d.map_locations(|_| Anchor::Key(en.value)));
-                            }
-                        }
-                    }
-                    let missing: Vec<String> = def
-                        .fields
-                        .iter()
-                        .filter(|(n, f)| f.required() && !entries.iter().any(|en| en.key.as_str() == n.as_str()))
-                        .map(|(n, _)| format!("`{n}`"))
-                        .collect();
-                    if !missing.is_empty() {
-                        let list = missing.join(", ");
-                        self.report(
-                            AnchoredDiag::new(
-                                Code::MissingField,
-                                format!("missing required field {list} of `{}`", schema.name(db)),
-                                Anchor::Expr(r),
-                                "incomplete record",
-                            )
-                            .with_help(format!("set {list}")),
-                        );
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
     /// A condition must be a `Bool` (the evaluator's wording and place).
-    fn condition(&mut self, c: ExprId, what: &str) {
+    pub(super) fn condition(&mut self, c: ExprId, what: &str) {
         let t = self.infer(c).operand();
         if t != STy::Unknown && t != STy::Bool {
             self.report(AnchoredDiag::new(
@@ -484,7 +119,7 @@ impl Infer<'_> {
     }
 
     /// The static type of `e`, recording it and reporting definite mistakes inside it.
-    fn infer(&mut self, e: ExprId) -> STy {
+    pub(super) fn infer(&mut self, e: ExprId) -> STy {
         let t = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.infer_inner(e));
         self.out.type_of.insert(e, t.clone());
         t
@@ -753,46 +388,6 @@ impl Infer<'_> {
 enum Callee {
     Builtin(Builtin),
     Fn(ItemId),
-}
-
-/// Re-anchors a diagnostic built with placeholder locations at member `m`'s name.
-fn at(d: crate::loc::Diag, m: MemberId) -> AnchoredDiag {
-    d.map_locations(|_| Anchor::MemberName(m))
-}
-
-/// The expressions a value can come from: through every arm of a `match`, both
-/// branches of an `if`, the body of a `let … in`.
-fn results(body: &Body, value: ExprId) -> Vec<ExprId> {
-    let mut out = Vec::new();
-    let mut work = vec![value];
-    while let Some(e) = work.pop() {
-        match body.expr(e) {
-            Expr::Match(_, arms) => work.extend(arms.iter().map(|a| a.body)),
-            Expr::If(_, a, b) => work.extend([*a, *b]),
-            Expr::Let { body, .. } => work.push(*body),
-            _ => out.push(e),
-        }
-    }
-    out
-}
-
-/// Whether a value is made by this expression (an operator, a literal, a
-/// string), so that its origin — where the evaluator reports a mismatch — is here.
-fn made_here(e: &Expr) -> bool {
-    matches!(e, Expr::Binary(..) | Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_))
-}
-
-/// A found type for messages, with a literal's value as the evaluator shows it.
-fn shown(e: &Expr, t: &STy) -> String {
-    match (e, t) {
-        (Expr::Str(parts), _) => match &**parts {
-            [StrPart::Text(text)] if text.len() <= 40 => format!("`String` (\"{text}\")"),
-            _ => "`String`".to_string(),
-        },
-        (Expr::Int(i), _) => format!("`Int` ({i})"),
-        (_, STy::Quantity(d)) if *d != Dim::Any => d.describe().to_string(),
-        _ => format!("`{}`", t.name()),
-    }
 }
 
 /// E0203: a unit that does not exist, with the likely one.

@@ -2,6 +2,7 @@
 
 pub mod addresses;
 pub mod anchor;
+mod declarations;
 pub mod infer;
 mod item;
 mod matches;
@@ -9,6 +10,7 @@ mod paths;
 mod references;
 pub mod rules;
 pub mod types;
+mod values;
 
 use std::sync::Arc;
 
