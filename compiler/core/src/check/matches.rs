@@ -37,7 +37,7 @@ impl Domain {
             STy::Tier => Some(Domain::Tier),
             STy::Region => Some(Domain::Region),
             STy::Stack => Some(Domain::Stack),
-            STy::Bool => Some(Domain::Bool),
+            STy::Bool | STy::OptionalBool => Some(Domain::Bool),
             STy::Literals(l) => Some(Domain::Literals(l.iter().map(|s| s.to_string()).collect())),
             _ => None,
         }

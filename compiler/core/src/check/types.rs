@@ -46,6 +46,8 @@ pub enum STy {
     Stack,
     /// One of the members of a literal union (`"TCP" | "UDP"`).
     Literals(Arc<[Box<str>]>),
+    /// `Bool?`: a `Bool` or `none` (unknown to operators; a `match` decides on the `Bool`s).
+    OptionalBool,
 }
 
 impl STy {
@@ -55,7 +57,7 @@ impl STy {
             STy::Unknown => "{unknown}",
             STy::Int => "Int",
             STy::Float => "Float",
-            STy::Bool => "Bool",
+            STy::Bool | STy::OptionalBool => "Bool",
             STy::Str | STy::Literals(_) => "String",
             STy::Quantity(d) => d.type_name(),
             STy::Duration => "Duration",
@@ -73,10 +75,10 @@ impl STy {
     }
 
     /// The type as operators and conversions see it: tiers, regions, stacks and
-    /// literal unions only decide `match`es, so they are unknown there.
+    /// literal unions (and `Bool?`) only decide `match`es, so they are unknown there.
     pub fn operand(&self) -> STy {
         match self {
-            STy::Tier | STy::Region | STy::Stack | STy::Literals(_) => STy::Unknown,
+            STy::Tier | STy::Region | STy::Stack | STy::Literals(_) | STy::OptionalBool => STy::Unknown,
             other => other.clone(),
         }
     }
@@ -97,8 +99,8 @@ impl STy {
     }
 
     /// What a declared type says statically. An optional type may be `none`
-    /// (unknown), except for what a `match` decides on: tiers, regions, stacks
-    /// and literal unions keep their domain.
+    /// (unknown), except for what a `match` decides on: tiers, regions, stacks,
+    /// literal unions and `Bool`s keep their domain.
     pub fn of_declared(db: &dyn Db, project: Project, ty: &Ty) -> STy {
         match underlying(db, project, ty, false) {
             Ty::Int => STy::Int,
@@ -121,6 +123,7 @@ fn domain_of(db: &dyn Db, project: Project, ty: &Ty) -> STy {
         Ty::Tier => STy::Tier,
         Ty::Region => STy::Region,
         Ty::Stack => STy::Stack,
+        Ty::Bool => STy::OptionalBool,
         Ty::Lit(s) => STy::Literals(Arc::from([s.into_boxed_str()])),
         Ty::Union(members) => {
             let mut lits: Vec<Box<str>> = Vec::new();
