@@ -33,20 +33,18 @@ impl Text {
 
     /// The byte offset of `pos`, clamped to the text (`None` past its last line).
     pub fn offset(&self, enc: Encoding, pos: Position) -> Option<u32> {
-        let p = sinfra_syntax::Position { line: pos.line, character: pos.character };
-        let exact = match enc {
-            Encoding::Utf16 => self.index.offset(p),
-            Encoding::Utf8 => self.index.offset_utf8(p),
+        let at = |line: u32, character: u32| {
+            let p = sinfra_syntax::Position { line, character };
+            match enc {
+                Encoding::Utf16 => self.index.offset(p),
+                Encoding::Utf8 => self.index.offset_utf8(p),
+            }
         };
-        exact.or_else(|| {
-            // A column past the end of its line means the end of the line.
-            let line_start = match enc {
-                Encoding::Utf16 => self.index.offset(sinfra_syntax::Position { line: pos.line, character: 0 }),
-                Encoding::Utf8 => self.index.offset_utf8(sinfra_syntax::Position { line: pos.line, character: 0 }),
-            }?;
-            let rest = &self.text[line_start as usize..];
-            Some(line_start + rest.find('\n').unwrap_or(rest.len()) as u32)
-        })
+        let line_start = at(pos.line, 0)?;
+        let rest = self.text.get(line_start as usize..)?;
+        // A column past the end of its line means the end of the line.
+        let line_end = line_start + rest.find('\n').unwrap_or(rest.len()) as u32;
+        Some(at(pos.line, pos.character).map_or(line_end, |o| o.min(line_end)))
     }
 
     /// The position of a byte offset.

@@ -125,3 +125,26 @@ fn editing_a_schema_default_reevaluates_only_its_instances() {
     let evals = log_now.iter().filter(|e| e.starts_with("instance_value(")).count();
     assert_eq!(evals, 2, "only `api` (an instance of `Api`) is re-evaluated, once per stack: {log_now:#?}");
 }
+
+/// Whitespace and a comment typed inside a service body move its code but
+/// change none of it: the item is lowered again (its source map moves; its HIR
+/// is equal, so `item_hir` backdates) and its diagnostics are re-located, but
+/// nothing that reads only the HIR re-runs: resolution, inference, references.
+#[test]
+fn editing_whitespace_inside_a_service_reruns_no_inference() {
+    let (mut db, log, project, file) = setup();
+    let edited = services(2, "").replace("  replicas = 2\n", "  // two is enough\n\n  replicas   =   2\n");
+    assert_ne!(edited, services(2, ""));
+    db.set_file_text(file, edited);
+    let diags = project_diagnostics(&db, project);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let log_now: Vec<String> = log.lock().unwrap().clone();
+    let runs = |query: &str| log_now.iter().filter(|e| e.starts_with(&format!("{query}("))).count();
+    assert!(runs("item_lower") >= 1, "the file's items are lowered again: {log_now:#?}");
+    assert!(runs("item_source_map") >= 1, "their source maps are projected again: {log_now:#?}");
+    assert_eq!(runs("check_item"), 1, "only `api`'s diagnostics are re-located: {log_now:#?}");
+    // (The evaluator still reads the syntax tree, so `instance_value` re-runs until it is on the HIR.)
+    for semantic in ["infer_item", "resolve_item", "item_references"] {
+        assert_eq!(runs(semantic), 0, "`{semantic}` re-ran after a whitespace edit inside `api`: {log_now:#?}");
+    }
+}

@@ -85,7 +85,7 @@ pub fn field_ty(a: &Analysis<'_>, schema: ItemId, name: &str) -> Option<Ty> {
 pub fn shape_of(a: &Analysis<'_>, item: ItemId, expr: ExprId) -> Option<Shape> {
     let db = a.db;
     let hir = item_hir(db, item);
-    match hir.body.expr(expr)? {
+    match hir.body.expr(expr) {
         Expr::Name(_) => match resolve_item(db, a.project, item).get(expr) {
             Res::Item(i) if matches!(i.tag(db), ItemTag::Resource | ItemTag::Service) => {
                 schema_of_instance(a, *i).map(Shape::Schema)

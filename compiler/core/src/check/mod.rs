@@ -1,18 +1,24 @@
 //! `check`: every diagnostic of the project, from parsing to the tier rules.
 
 pub mod addresses;
+pub mod anchor;
+mod declarations;
+pub mod infer;
+mod item;
 mod matches;
-mod names;
+mod paths;
+mod references;
 pub mod rules;
-mod types;
+pub mod types;
+mod values;
 
 use std::sync::Arc;
 
 use sinfra_syntax::lexer::LexErrorKind;
 use sinfra_syntax::{SyntaxError, SyntaxErrorKind};
 
-pub use matches::head_span;
-pub use names::{check_item, referenced_names};
+pub use item::check_item;
+pub use references::item_references;
 pub use rules::{MANIFESTS, instance_output_rules, instance_rules, platform_rules};
 
 use crate::db::{Db, Project, SourceFile};
@@ -94,10 +100,7 @@ fn syntax_diagnostic(path: &str, e: &SyntaxError) -> Diagnostic {
 /// Duplicate definitions, reported with both locations.
 fn duplicate_diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     let index = project_index(db, project);
-    let name_loc = |item: crate::items::ItemId| {
-        let syntax = crate::items::item_syntax(db, item);
-        Loc::new(item, syntax.ast.name().map(|n| n.span).unwrap_or_default())
-    };
+    let name_loc = |item: crate::items::ItemId| Loc::new(item, crate::hir::item_source_map(db, item).name);
     let diags = index.duplicates.iter().map(|&(first, dup)| {
         crate::loc::Diag::new(
             Code::DuplicateDefinition,
@@ -268,35 +271,13 @@ pub fn stack_diagnostics(db: &dyn Db, project: Project, stack: crate::items::Ite
     Arc::new(resolve_all(db, diags))
 }
 
-/// The items each item's syntax may refer to (an over-approximation: every
-/// name and type it mentions that resolves to an item), in item order.
+/// The items each item may refer to ([`item_references`]), in item order.
 #[salsa::tracked(returns(ref))]
 pub fn reference_graph(db: &dyn Db, project: Project) -> Arc<Vec<(crate::items::ItemId, Vec<crate::items::ItemId>)>> {
-    use crate::items::ItemId;
-    use crate::resolve::{FileScope, Global};
-    let index = project_index(db, project);
-    let mut graph: Vec<(ItemId, Vec<ItemId>)> = Vec::new();
+    let mut graph = Vec::new();
     for &file in project.files(db) {
-        let scope = FileScope::new(db, index, file);
         for &item in file_items(db, file) {
-            let syntax = crate::items::item_syntax(db, item);
-            let mut names = Vec::new();
-            names::referenced_names(&syntax.ast, &mut names);
-            let mut out: Vec<ItemId> = names
-                .iter()
-                .filter_map(|n| match scope.global(n) {
-                    Some(Global::Item(i)) => Some(i),
-                    _ => None,
-                })
-                .collect();
-            if names.iter().any(|n| n == "platform")
-                && let Some(&p) = index.platforms.first()
-            {
-                out.push(p);
-            }
-            out.sort_by_key(salsa::plumbing::AsId::as_id);
-            out.dedup();
-            graph.push((item, out));
+            graph.push((item, item_references(db, project, item).to_vec()));
         }
     }
     Arc::new(graph)

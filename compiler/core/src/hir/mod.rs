@@ -148,16 +148,32 @@ pub struct Body {
 }
 
 impl Body {
-    /// The expression `id`, if it belongs to this body (ids of another item's body may be out of range).
-    pub fn expr(&self, id: ExprId) -> Option<&Expr> {
-        let i = id.into_raw().into_u32() as usize;
-        (i < self.exprs.len()).then(|| &self.exprs[id])
+    /// The expression `id`, or [`Expr::Missing`] for an id of another body.
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        static MISSING: Expr = Expr::Missing;
+        self.exprs.values().nth(id.into_raw().into_u32() as usize).unwrap_or(&MISSING)
     }
 
-    /// The binding `id`, if it belongs to this body.
+    /// The binding `id`, if it is of this body.
     pub fn binding(&self, id: BindingId) -> Option<&Binding> {
-        let i = id.into_raw().into_u32() as usize;
-        (i < self.bindings.len()).then(|| &self.bindings[id])
+        self.bindings.values().nth(id.into_raw().into_u32() as usize)
+    }
+
+    /// The pattern `id`, if it is of this body.
+    pub fn pat(&self, id: PatId) -> Option<&Pat> {
+        self.pats.values().nth(id.into_raw().into_u32() as usize)
+    }
+
+    /// The type `id`, or [`TypeRef::Error`] for an id of another body.
+    pub fn type_ref(&self, id: TypeRefId) -> &TypeRef {
+        static ERROR: TypeRef = TypeRef::Error;
+        self.types.values().nth(id.into_raw().into_u32() as usize).unwrap_or(&ERROR)
+    }
+
+    /// The member `id`, or [`Member::Error`] for an id of another body.
+    pub fn member(&self, id: MemberId) -> &Member {
+        static ERROR: Member = Member::Error;
+        self.members.values().nth(id.into_raw().into_u32() as usize).unwrap_or(&ERROR)
     }
 }
 
