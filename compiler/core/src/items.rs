@@ -1,14 +1,11 @@
-//! Parsing as queries, and the item tree: the firewall between edits and
-//! everything semantic.
+//! Parsing as a query, and item identities.
 //!
 //! `parse` is `no_eq` (every edit changes spans). `file_items` names the
-//! items of a file; `item_syntax` re-parses one item's own text, so its spans
-//! are relative to the item and an edit above it — or inside another item —
-//! leaves it equal, and salsa re-runs nothing that depends on it.
+//! items of a file by kind, name and ordinal, so an item keeps its id when
+//! it moves or its body changes; `item_range` says where it is. The HIR
+//! (`crate::hir`) lowers each item once from this parse.
 
-use std::sync::Arc;
-
-use sinfra_syntax::ast::{self, ItemKind};
+use sinfra_syntax::ast::ItemKind;
 use sinfra_syntax::{Parse, Span};
 
 use crate::db::{Db, SourceFile};
@@ -154,26 +151,4 @@ pub fn item_range(db: &dyn Db, item: ItemId) -> Span {
         Some((start, ast)) => Span::new(start, ast.span.end),
         None => Span::default(),
     }
-}
-
-/// One item's syntax with spans relative to [`item_range`]'s start.
-#[derive(Debug, PartialEq)]
-pub struct ItemSyntax {
-    /// The item.
-    pub ast: ast::Item,
-}
-
-/// Re-parses one item from its own text: equal across edits elsewhere.
-#[salsa::tracked(returns(ref))]
-pub fn item_syntax(db: &dyn Db, item: ItemId) -> Arc<ItemSyntax> {
-    let range = item_range(db, item);
-    let text = item.file(db).text(db);
-    let slice = text.get(range.range()).unwrap_or("");
-    let parsed = sinfra_syntax::parse(slice);
-    let ast = parsed.file.items.into_iter().next().unwrap_or(ast::Item {
-        doc: None,
-        kind: ItemKind::Error,
-        span: Span::default(),
-    });
-    Arc::new(ItemSyntax { ast })
 }

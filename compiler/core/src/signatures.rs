@@ -6,14 +6,15 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use sinfra_syntax::Span;
-use sinfra_syntax::ast::{ItemKind, Member};
 
 use crate::db::{Db, Project};
 use crate::diagnostics::Code;
+use crate::hir::types::item_types;
+use crate::hir::{ItemKind, Member, item_hir, resolve_path};
 use crate::index::project_index;
-use crate::items::{ItemId, ItemTag, item_syntax};
+use crate::items::{ItemId, ItemTag};
 use crate::loc::{Diag, Loc};
-use crate::resolve::{FileScope, lower_type, path_error};
+use crate::resolve::FileScope;
 use crate::ty::Ty;
 
 /// Where a member lives: the declaring item and the member's index in its body.
@@ -25,7 +26,8 @@ pub struct MemberRef {
     pub index: usize,
 }
 
-/// A field of a schema.
+/// A field of a schema. Position-free: where it is declared is a [`MemberRef`],
+/// located (and documented) through the declaring item's source map.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldDef {
     /// Its type.
@@ -34,12 +36,8 @@ pub struct FieldDef {
     pub decl: MemberRef,
     /// The default's member (a declaration with `= …` or a later override), if any.
     pub default: Option<MemberRef>,
-    /// Its doc comment.
-    pub doc: Option<String>,
     /// Marked `@address`.
     pub address: bool,
-    /// The field name's span in the declaring schema.
-    pub name_span: Span,
 }
 
 impl FieldDef {
@@ -49,7 +47,10 @@ impl FieldDef {
     }
 }
 
-/// A schema with its inherited members flattened.
+/// A schema with its inherited members flattened. Position-free: typing
+/// whitespace inside a schema leaves it equal, so its instances are not
+/// evaluated again; the problems of its declaration are
+/// `check::signature_diagnostics`'.
 #[derive(Debug, PartialEq, Eq, Default)]
 pub struct SchemaDef {
     /// Fields in declaration order, bases first.
@@ -60,8 +61,6 @@ pub struct SchemaDef {
     pub checks: Vec<MemberRef>,
     /// The schema and its bases, most derived first.
     pub chain: Vec<ItemId>,
-    /// Problems in this schema's own declarations.
-    pub diags: Vec<Diag>,
 }
 
 impl SchemaDef {
@@ -71,122 +70,68 @@ impl SchemaDef {
     }
 }
 
+/// The `///` doc comment of a member (a field's, for hover and completion).
+pub fn member_doc(db: &dyn Db, m: MemberRef) -> Option<String> {
+    let hir = item_hir(db, m.owner);
+    let id = *hir.kind.members().get(m.index)?;
+    crate::hir::item_source_map(db, m.owner).member(id).doc.as_deref().map(str::to_string)
+}
+
+/// The schemas `item` extends, most derived first, stopping before a cycle
+/// or at what is not a schema (reported by `check::signature_diagnostics`).
+pub fn schema_chain(db: &dyn Db, project: Project, item: ItemId) -> Vec<ItemId> {
+    let index = project_index(db, project);
+    let mut chain = vec![item];
+    let mut current = item;
+    // Iterative, without recursive queries: a cycle is a diagnostic, not a salsa cycle.
+    loop {
+        let hir = item_hir(db, current);
+        let ItemKind::Schema { extends: Some(base), .. } = &hir.kind else { break };
+        let scope = FileScope::new(db, index, current.file(db));
+        match resolve_path(&scope, base) {
+            Some(b) if b.tag(db) == ItemTag::Schema && !chain.contains(&b) => {
+                chain.push(b);
+                current = b;
+            }
+            _ => break,
+        }
+    }
+    chain
+}
+
 /// The flattened signature of a schema.
 #[salsa::tracked(returns(ref))]
 pub fn schema_def(db: &dyn Db, project: Project, item: ItemId) -> Arc<SchemaDef> {
-    let index = project_index(db, project);
+    let chain = schema_chain(db, project, item);
     let mut def = SchemaDef::default();
-    // Walk the `extends` chain without recursive queries, so a cycle is a diagnostic, not a salsa cycle.
-    let mut chain = vec![item];
-    let mut current = item;
-    loop {
-        let syntax = item_syntax(db, current);
-        let ItemKind::Schema(decl) = &syntax.ast.kind else { break };
-        let Some(base_path) = &decl.extends else { break };
-        let scope = FileScope::new(db, index, current.file(db));
-        match scope.path_item(base_path) {
-            Ok(base) if base.tag(db) == ItemTag::Schema => {
-                if chain.contains(&base) {
-                    if current == item || chain.first() == Some(&item) && base == item {
-                        let path: Vec<&str> = chain.iter().map(|i| i.name(db).as_str()).collect();
-                        def.diags.push(
-                            Diag::new(
-                                Code::Cycle,
-                                format!("schema `{}` extends itself", item.name(db)),
-                                Loc::new(current, base_path.span),
-                                "this closes the cycle",
-                            )
-                            .with_note(format!(
-                                "cycle: {} → {}",
-                                path.join(" → "),
-                                base.name(db)
-                            )),
-                        );
-                    }
-                    break;
-                }
-                chain.push(base);
-                current = base;
-            }
-            Ok(other) => {
-                if current == item {
-                    def.diags.push(Diag::new(
-                        Code::TypeMismatch,
-                        format!("`{}` is a {}, not a schema", base_path.text(), other.tag(db).describe()),
-                        Loc::new(item, base_path.span),
-                        "a schema can only extend a schema",
-                    ));
-                }
-                break;
-            }
-            Err(e) => {
-                if current == item {
-                    def.diags.push(path_error(&scope, item, base_path, e, "schema"));
-                }
-                break;
-            }
-        }
-    }
     // Flatten, bases first.
     for &owner in chain.iter().rev() {
-        let syntax = item_syntax(db, owner);
-        let ItemKind::Schema(decl) = &syntax.ast.kind else { continue };
-        let scope = FileScope::new(db, index, owner.file(db));
-        let mut sink = Vec::new();
-        for (i, member) in decl.body.members.iter().enumerate() {
-            let at = MemberRef { owner, index: i };
-            match member {
-                Member::FieldDecl(f) => {
-                    let ty = lower_type(db, &scope, owner, &f.ty, &mut sink);
-                    for attr in &f.attrs {
-                        if attr.name != "address" {
-                            sink.push(Diag::new(
-                                Code::MisplacedItem,
-                                format!("unknown attribute `@{}`", attr.name),
-                                Loc::new(owner, attr.span),
-                                "the only field attribute is `@address`",
-                            ));
-                        }
-                    }
-                    let field = FieldDef {
-                        ty,
-                        decl: at,
-                        default: f.default.as_ref().map(|_| at),
-                        doc: f.doc.clone(),
-                        address: f.attrs.iter().any(|a| a.name == "address"),
-                        name_span: f.name.span,
-                    };
-                    if owner == item
-                        && let Some(prev) = def.fields.get(&f.name.name)
-                        && prev.decl.owner == item
-                    {
-                        sink.push(
-                            Diag::new(
-                                Code::DuplicateDefinition,
-                                format!("field `{}` is declared twice", f.name.name),
-                                Loc::new(owner, f.name.span),
-                                "declared again here",
-                            )
-                            .with_label(Loc::new(owner, prev.name_span), "first declared here"),
-                        );
-                    }
-                    def.fields.insert(f.name.name.clone(), field);
-                }
-                Member::Assign(a) => match def.fields.get_mut(&a.name.name) {
-                    Some(field) => field.default = Some(at),
-                    None => {
-                        if owner == item {
-                            sink.push(unknown_field(db, item, &def, &a.name.name, a.name.span));
-                        }
-                    }
-                },
-                Member::Let(..) => def.lets.push(at),
-                Member::Check(_) => def.checks.push(at),
-                Member::Error(_) => {}
-            }
+        let hir = item_hir(db, owner);
+        if !matches!(hir.kind, ItemKind::Schema { .. }) {
+            continue;
         }
-        if owner == item {
-            def.diags.extend(sink);
+        let types = item_types(db, project, owner);
+        for (index, &m) in hir.kind.members().iter().enumerate() {
+            let at = MemberRef { owner, index };
+            match &hir.body[m] {
+                Member::Field { attrs, name, ty, default } => {
+                    let field = FieldDef {
+                        ty: types.get(*ty).clone(),
+                        decl: at,
+                        default: default.map(|_| at),
+                        address: attrs.iter().any(|a| a.as_str() == "address"),
+                    };
+                    def.fields.insert(name.to_string(), field);
+                }
+                Member::Assign { name, .. } => {
+                    if let Some(field) = def.fields.get_mut(name.as_str()) {
+                        field.default = Some(at);
+                    }
+                }
+                Member::Let { .. } => def.lets.push(at),
+                Member::Check { .. } => def.checks.push(at),
+                Member::Error => {}
+            }
         }
     }
     def.chain = chain;
@@ -225,8 +170,6 @@ pub struct AliasDef {
     pub base: Ty,
     /// Has a `where` refinement.
     pub refined: bool,
-    /// Problems in its declaration.
-    pub diags: Vec<Diag>,
 }
 
 /// The type under `ty`'s aliases (`Cpu` → `Cores`), and under `T?` too when
@@ -246,19 +189,15 @@ pub fn underlying(db: &dyn Db, project: Project, ty: &Ty, through_optional: bool
 /// The signature of a `type` item.
 #[salsa::tracked(returns(ref))]
 pub fn alias_def(db: &dyn Db, project: Project, item: ItemId) -> Arc<AliasDef> {
-    let index = project_index(db, project);
-    let syntax = item_syntax(db, item);
-    let mut diags = Vec::new();
-    let ItemKind::TypeAlias(decl) = &syntax.ast.kind else {
-        return Arc::new(AliasDef { base: Ty::Error, refined: false, diags });
+    let hir = item_hir(db, item);
+    let ItemKind::TypeAlias { ty, refinement } = &hir.kind else {
+        return Arc::new(AliasDef { base: Ty::Error, refined: false });
     };
-    let scope = FileScope::new(db, index, item.file(db));
-    let mut base = lower_type(db, &scope, item, &decl.ty, &mut diags);
+    let mut base = item_types(db, project, item).get(*ty).clone();
     if base == Ty::Alias(item) {
-        diags.push(Diag::new(Code::Cycle, "a type cannot be defined as itself", Loc::new(item, decl.ty.span), "here"));
-        base = Ty::Error;
+        base = Ty::Error; // reported by `check::signature_diagnostics`
     }
-    Arc::new(AliasDef { base, refined: decl.refinement.is_some(), diags })
+    Arc::new(AliasDef { base, refined: refinement.is_some() })
 }
 
 /// A function's signature.
@@ -268,22 +207,16 @@ pub struct FnSig {
     pub params: Vec<(String, Ty)>,
     /// The result type.
     pub ret: Ty,
-    /// Problems in its declaration.
-    pub diags: Vec<Diag>,
 }
 
 /// The signature of a `fn` item.
 #[salsa::tracked(returns(ref))]
 pub fn fn_sig(db: &dyn Db, project: Project, item: ItemId) -> Arc<FnSig> {
-    let index = project_index(db, project);
-    let syntax = item_syntax(db, item);
-    let mut diags = Vec::new();
-    let ItemKind::Fn(decl) = &syntax.ast.kind else {
-        return Arc::new(FnSig { params: Vec::new(), ret: Ty::Error, diags });
+    let hir = item_hir(db, item);
+    let ItemKind::Fn { params, ret, .. } = &hir.kind else {
+        return Arc::new(FnSig { params: Vec::new(), ret: Ty::Error });
     };
-    let scope = FileScope::new(db, index, item.file(db));
-    let params =
-        decl.params.iter().map(|p| (p.name.name.clone(), lower_type(db, &scope, item, &p.ty, &mut diags))).collect();
-    let ret = lower_type(db, &scope, item, &decl.ret, &mut diags);
-    Arc::new(FnSig { params, ret, diags })
+    let types = item_types(db, project, item);
+    let params = params.iter().map(|p| (hir.body[p.binding].name.to_string(), types.get(p.ty).clone())).collect();
+    Arc::new(FnSig { params, ret: types.get(*ret).clone() })
 }

@@ -96,3 +96,30 @@ fn names_are_resolved_once_to_their_definitions() {
     let f = item_hir(&db, twice);
     assert!(f.body.exprs.values().any(|e| matches!(e, Expr::Local(_))), "a parameter is a local");
 }
+
+#[test]
+fn whitespace_in_a_schema_rechecks_nothing_that_reads_its_signature() {
+    let (mut db, log) = Database::with_log();
+    let schema =
+        "import std.k8s\n\n/// An API.\nschema Api extends k8s.WebService {\n  /// Shards.\n  shards: Int = 2\n}\n";
+    let service = "service api: Api {\n  image = image(\"api\")\n}\n";
+    let project = db.load_project(
+        vec![
+            ("platform.sinfra".into(), PLATFORM.into()),
+            ("schema.sinfra".into(), schema.into()),
+            ("services.sinfra".into(), service.into()),
+        ],
+        "[project]\nname = \"demo\"\n".into(),
+        Some("api = \"ghcr.io/acme/api:1.0\"\n".into()),
+    );
+    assert!(project_diagnostics(&db, project).is_empty());
+    let file = *project.files(&db).iter().find(|f| f.path(&db) == "schema.sinfra").unwrap();
+    log.lock().unwrap().clear();
+    db.set_file_text(file, schema.replace("  shards", "\n  // more shards later\n  shards  "));
+    assert!(project_diagnostics(&db, project).is_empty());
+    // Values still carry where they were written (`Value.origin`), so the
+    // instances' evaluation follows the schema's source map; their checks do not.
+    for query in ["schema_def", "signature_diagnostics", "infer_item", "resolve_item", "item_types"] {
+        assert_eq!(ran(&log, query), 0, "`{query}` re-ran after whitespace inside the schema");
+    }
+}

@@ -129,7 +129,7 @@ fn field_completion(a: &Analysis<'_>, schema: ItemId, name: &str) -> Completion 
     let mut c = Completion::new(name, CompletionKind::Field);
     if let Some(f) = def.fields.get(name) {
         c = c.detail(f.ty.display(db).to_string());
-        c.doc = f.doc.clone();
+        c.doc = sinfra_compiler::signatures::member_doc(db, f.decl);
     }
     c
 }

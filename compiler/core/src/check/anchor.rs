@@ -5,8 +5,11 @@
 
 use sinfra_syntax::Span;
 
+use crate::db::Db;
 use crate::diagnostics::Diagnostic;
-use crate::hir::{ExprId, ItemHir, ItemKind, ItemSourceMap, MemberId, Name, PatId, TypeRef, TypeRefId};
+use crate::hir::{
+    ExprId, ItemHir, ItemKind, ItemSourceMap, MemberId, Name, PatId, TypeRef, TypeRefId, item_hir, item_source_map,
+};
 use crate::loc::{Diag, Loc};
 
 /// A place in the item being checked, by id (or in another item, by location).
@@ -37,8 +40,11 @@ pub enum Anchor {
     MemberName(MemberId),
     /// A type as written.
     Type(TypeRefId),
-    /// A place in another item (a schema's field declaration).
+    /// A place in another item.
     Elsewhere(Loc),
+    /// The name of a member of any item (a schema's field declaration), located
+    /// through that item's source map.
+    Declared(crate::signatures::MemberRef),
 }
 
 /// Which path a [`Anchor::Segment`] is in.
@@ -70,26 +76,33 @@ impl Anchor {
             Anchor::MemberName(m) => map.member(m).name,
             Anchor::Type(t) => map.ty(t),
             Anchor::Elsewhere(loc) => loc.span,
+            Anchor::Declared(_) => Span::default(),
         }
     }
 
     /// The anchor as a location: in `item`, or elsewhere.
-    pub fn loc(self, item: crate::items::ItemId, hir: &ItemHir, map: &ItemSourceMap) -> Loc {
+    pub fn loc(self, db: &dyn Db, item: crate::items::ItemId, hir: &ItemHir, map: &ItemSourceMap) -> Loc {
         match self {
             Anchor::Elsewhere(loc) => loc,
+            Anchor::Declared(m) => {
+                let owner = item_hir(db, m.owner);
+                let span = owner.kind.members().get(m.index).map(|&id| item_source_map(db, m.owner).member(id).name);
+                Loc::new(m.owner, span.unwrap_or_default())
+            }
             other => Loc::new(item, other.span(hir, map)),
         }
     }
 }
 
 /// Maps anchored diagnostics of `item` to locations.
-pub fn to_locs(
+pub fn to_locs<'a>(
+    db: &'a dyn Db,
     item: crate::items::ItemId,
-    hir: &ItemHir,
-    map: &ItemSourceMap,
-    diags: &[AnchoredDiag],
-) -> impl Iterator<Item = Diag> {
-    diags.iter().map(move |d| d.clone().map_locations(|a| a.loc(item, hir, map)))
+    hir: &'a ItemHir,
+    map: &'a ItemSourceMap,
+    diags: &'a [AnchoredDiag],
+) -> impl Iterator<Item = Diag> + 'a {
+    diags.iter().map(move |d| d.clone().map_locations(|a| a.loc(db, item, hir, map)))
 }
 
 /// A segment of a path: the source map keeps the whole path's span, and a
@@ -100,6 +113,7 @@ fn segment_span(hir: &ItemHir, map: &ItemSourceMap, of: PathOf, index: usize) ->
         PathOf::Item => match &hir.kind {
             ItemKind::Instance { schema, .. } => (map.path.unwrap_or(map.name), schema),
             ItemKind::Policy { schema: Some(schema), .. } => (map.path.unwrap_or(map.name), schema),
+            ItemKind::Schema { extends: Some(base), .. } => (map.path.unwrap_or(map.name), base),
             _ => return map.name,
         },
         // `import std.k8s`: the path ends the item.

@@ -173,8 +173,7 @@ impl Infer<'_> {
         );
         for m in &missing {
             if let Some(f) = def.fields.get(*m) {
-                let decl = crate::loc::Loc::new(f.decl.owner, f.name_span);
-                d = d.with_label(Anchor::Elsewhere(decl), format!("`{m}` declared here"));
+                d = d.with_label(Anchor::Declared(f.decl), format!("`{m}` declared here"));
             }
         }
         self.report(d.with_help(format!("set {list} in the body")));

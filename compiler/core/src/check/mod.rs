@@ -9,6 +9,7 @@ mod matches;
 mod paths;
 mod references;
 pub mod rules;
+mod signatures;
 pub mod types;
 mod values;
 
