@@ -8,7 +8,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use proptest::prelude::*;
 use sinfra_syntax::format::verify::{comment_texts, same_tree};
 use sinfra_syntax::{FormatError, format, parse};
 

@@ -46,15 +46,15 @@ impl<'a> Printer<'a> {
         if self.src.is_wrapped(e.span) {
             return false;
         }
-        match &e.kind {
+        matches!(
+            e.kind,
             ExprKind::List(_)
-            | ExprKind::Record(_)
-            | ExprKind::ListComp(_)
-            | ExprKind::MapComp(..)
-            | ExprKind::Match(..)
-            | ExprKind::Call(..) => true,
-            _ => false,
-        }
+                | ExprKind::Record(_)
+                | ExprKind::ListComp(_)
+                | ExprKind::MapComp(..)
+                | ExprKind::Match(..)
+                | ExprKind::Call(..)
+        )
     }
 
     fn kind(&self, e: &Expr, inner: Span, indent: usize) -> Doc<'a> {

@@ -95,7 +95,7 @@ pub fn format(src: &str) -> Result<String, FormatError> {
     // The promise, checked once more on the whole file.
     let again = parse(&out);
     if !again.errors.is_empty()
-        || !verify::same_tree(&parsed.file, &again.file)
+        || !verify::same_file(src, &parsed.file, &out, &again.file)
         || verify::comment_texts(src) != verify::comment_texts(&out)
     {
         return Err(FormatError::Internal);
