@@ -48,7 +48,7 @@ fn ci_examples_are_valid_and_use_real_options() {
         strings(&doc, &mut texts);
         let calls: Vec<(String, Vec<String>)> = texts.iter().flat_map(|t| invocations(t)).collect();
         let subs: Vec<&str> = calls.iter().map(|(s, _)| s.as_str()).collect();
-        for wanted in ["check", "build", "plan"] {
+        for wanted in ["fmt", "check", "build", "plan"] {
             assert!(subs.contains(&wanted), "docs/ci/{name} runs no `sinfrac {wanted}`");
         }
         for (sub, options) in &calls {

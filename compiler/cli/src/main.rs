@@ -125,6 +125,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = EvalFormat::Yaml)]
         format: EvalFormat,
     },
+    /// Rewrite `.sinfra` files in the canonical layout (comments and blank-line groups kept).
+    ///
+    /// Without a path, every source of the project at `.`; a directory means the sources
+    /// below it, a file that file, `-` standard input to standard output. Exit codes:
+    /// 0 formatted (or already formatted), 1 with `--check` when a file would change,
+    /// 2 a syntax error (the file is left untouched), usage or I/O.
+    Fmt {
+        /// Files or directories (default: the project at `.`); `-` for standard input.
+        paths: Vec<PathBuf>,
+        /// Write nothing; list the files that would change and exit 1 if any would.
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code, e.g. `sinfrac explain E0301`.
     Explain {
         /// The code (`E0301`); lists every code when omitted.
@@ -191,6 +204,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Eval { item, stack, path, format } => {
             commands::eval::run(path.as_deref().unwrap_or(&cwd), item.as_deref(), stack.as_deref(), format)
         }
+        Command::Fmt { paths, check } => commands::fmt::run(&paths, check),
         Command::Explain { code } => commands::explain::run(code.as_deref()),
     };
     match result {

@@ -128,6 +128,25 @@ pub fn load(start: &Path) -> Result<Loaded> {
     Ok(Loaded { db, project, root, sources, problems, links: found.links })
 }
 
+/// The project's `.sinfra` files (project-relative, sorted) found below the
+/// canonical `root` exactly as [`load`] finds them — hidden directories and the
+/// output directory skipped, links followed only inside the root — and the
+/// links that lead out.
+pub fn source_files(root: &Path) -> Result<(Vec<String>, Vec<Diagnostic>)> {
+    let manifest_text = match read::read(root, MANIFEST) {
+        Ok(Read::Text(text)) => text,
+        _ => String::new(),
+    };
+    let (manifest, _) = parse_manifest(&manifest_text);
+    let found = walk::walk(root, &manifest.out)?;
+    Ok((found.files, found.problems))
+}
+
+/// Reads one project file below the canonical `root`, confined like every read of the loader.
+pub fn read_source(root: &Path, rel: &str) -> std::io::Result<Read> {
+    read::read(root, rel)
+}
+
 /// The project-relative, `/`-separated form of `path` (which lies under `root`).
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;

@@ -5,10 +5,12 @@
 //! fails (it returns a partial tree and every error).
 
 pub mod ast;
+pub mod format;
 pub mod lexer;
 pub mod parser;
 pub mod span;
 pub mod trivia;
 
+pub use format::{FormatError, format};
 pub use parser::{MAX_NESTING, Parse, SyntaxError, SyntaxErrorKind, parse};
 pub use span::{LineIndex, Position, Span};

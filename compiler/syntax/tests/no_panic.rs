@@ -1,4 +1,4 @@
-//! The parser never panics and the lexer is lossless, on token soup, on
+//! The parser and the formatter never panic and the lexer is lossless, on token soup, on
 //! mutations of the example project's files, and on deep or huge inputs.
 
 // Tests read the example and the stdlib from disk and honour PROPTEST_CASES; the crate itself does no IO.
@@ -72,6 +72,27 @@ fn check(src: &str) {
     }
     for item in &p.file.items {
         assert_span(src, item.span.range());
+    }
+    check_format(src, &p);
+}
+
+/// The formatter never panics, refuses exactly the texts with syntax errors,
+/// keeps the tree and the comments, and is idempotent.
+fn check_format(src: &str, p: &sinfra_syntax::Parse) {
+    use sinfra_syntax::format::verify::{comment_texts, same_file};
+    match sinfra_syntax::format(src) {
+        Err(sinfra_syntax::FormatError::Syntax { .. }) => assert!(!p.errors.is_empty()),
+        Err(e) => panic!("{e} on {src:?}"),
+        Ok(out) => {
+            assert!(p.errors.is_empty(), "formatted a text with syntax errors: {src:?}");
+            let again = parse(&out);
+            assert!(
+                again.errors.is_empty() && same_file(src, &p.file, &out, &again.file),
+                "tree changed: {src:?} -> {out:?}"
+            );
+            assert_eq!(comment_texts(src), comment_texts(&out), "comments changed: {src:?}");
+            assert_eq!(sinfra_syntax::format(&out).as_deref(), Ok(out.as_str()), "not idempotent: {src:?}");
+        }
     }
 }
 
