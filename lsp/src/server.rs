@@ -61,6 +61,7 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         definition_provider: Some(lsp::OneOf::Left(true)),
         references_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
         completion_provider: Some(lsp::CompletionOptions {
             trigger_characters: Some(vec![".".into(), "@".into()]),
             ..Default::default()
@@ -453,6 +454,7 @@ impl Server {
             R::References::METHOD,
             R::Completion::METHOD,
             R::DocumentSymbolRequest::METHOD,
+            R::Formatting::METHOD,
         ];
         if !known.contains(&method.as_str()) {
             self.send(Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown method `{method}`")));
@@ -622,6 +624,17 @@ impl Job {
                 let symbols: Vec<lsp::DocumentSymbol> =
                     sinfra_ide::symbols(&a, file).into_iter().map(|s| self.symbol(s)).collect();
                 json(serde_json::to_value(lsp::DocumentSymbolResponse::Nested(symbols)))
+            }
+            R::Formatting::METHOD => {
+                // `sinfrac fmt`'s code; a file with syntax errors is left as it is.
+                let edits = match sinfra_syntax::format::format(&self.text.text) {
+                    Ok(formatted) if formatted != self.text.text => vec![lsp::TextEdit {
+                        range: self.text.range(self.encoding, sinfra_syntax::Span::new(0, self.text.text.len() as u32)),
+                        new_text: formatted,
+                    }],
+                    _ => Vec::new(),
+                };
+                json(serde_json::to_value(edits))
             }
             _ => Err(format!("unknown method `{method}`")),
         }

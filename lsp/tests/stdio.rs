@@ -1,0 +1,254 @@
+//! End to end: the real `sinfra-lsp` binary, spoken to over stdio with
+//! JSON-RPC, on a project written to a temporary directory.
+#![allow(clippy::disallowed_methods)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const PLATFORM: &str = r#"import std.k8s
+import std.gcp
+
+platform { ops_repo = "https://github.com/acme/ops.git" }
+tier latest
+protected tier prod
+region us = "us-central1"
+stack latest_us { tier = latest, region = us, cluster = "https://k8s-latest" }
+stack prod_us { tier = prod, region = us, cluster = "https://k8s-prod" }
+
+resource cache: gcp.Redis {}
+"#;
+
+const SERVICES: &str = r#"import std.k8s
+
+/// The public API.
+service api: k8s.WebService {
+  image    = image("api")
+  replicas = match tier { prod => 6, _ => 1 }
+  env      = { REDIS = cache@latest.host }
+}
+"#;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+    /// Notifications received while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sinfra-lsp"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sinfra-lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Client { child, stdin, stdout, next_id: 1, notifications: Vec::new() }
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn read(&mut self) -> Value {
+        let mut len = 0usize;
+        loop {
+            let mut line = String::new();
+            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "the server closed its output");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                len = v.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; len];
+        self.stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let msg = self.read();
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                // A request from the server (capability registration): accept it.
+                self.send(&json!({"jsonrpc": "2.0", "id": msg["id"], "result": null}));
+            } else {
+                self.notifications.push(msg);
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Waits for diagnostics of `uri` that satisfy `ok`.
+    fn diagnostics_until(&mut self, uri: &str, ok: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            for n in self.notifications.drain(..).collect::<Vec<_>>() {
+                if n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri {
+                    let diags = n["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                    if ok(&diags) {
+                        return diags;
+                    }
+                }
+            }
+            assert!(Instant::now() < deadline, "no matching diagnostics for {uri}");
+            let msg = self.read();
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                self.send(&json!({"jsonrpc": "2.0", "id": msg["id"], "result": null}));
+            } else {
+                self.notifications.push(msg);
+            }
+        }
+    }
+}
+
+fn project() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sinfra-lsp-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("sinfra.toml"), "[project]\nname = \"demo\"\n").unwrap();
+    std::fs::write(dir.join("versions.toml"), "api = \"ghcr.io/acme/api:1.0.0\"\n").unwrap();
+    std::fs::write(dir.join("platform.sinfra"), PLATFORM).unwrap();
+    std::fs::write(dir.join("services.sinfra"), SERVICES).unwrap();
+    std::fs::canonicalize(dir).unwrap()
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn position_of(text: &str, needle: &str, delta: usize) -> Value {
+    let offset = text.find(needle).unwrap() + delta;
+    let line = text[..offset].matches('\n').count();
+    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": col})
+}
+
+#[test]
+fn a_session_answers_every_feature_and_survives_bad_input() {
+    let root = project();
+    let services = root.join("services.sinfra");
+    let services_uri = uri(&services);
+    let mut c = Client::start();
+    let init = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}, "workspaceFolders": [{"uri": uri(&root), "name": "demo"}]}),
+    );
+    assert!(init["result"]["capabilities"]["hoverProvider"].as_bool().unwrap_or(false), "{init}");
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": services_uri, "languageId": "sinfra", "version": 1, "text": SERVICES}}),
+    );
+
+    // Diagnostics as you type: prod reads the latest tier's cache.
+    let diags = c.diagnostics_until(&services_uri, |d| d.iter().any(|d| d["code"] == "E0301"));
+    let e0301 = diags.iter().find(|d| d["code"] == "E0301").unwrap();
+    assert_eq!(e0301["range"]["start"]["line"], 6, "{e0301}");
+
+    // Fixing it clears it (incremental sync).
+    let at = position_of(SERVICES, "cache@latest.host", 0);
+    let end =
+        json!({"line": at["line"], "character": at["character"].as_u64().unwrap() + "cache@latest.host".len() as u64});
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": services_uri, "version": 2},
+               "contentChanges": [{"range": {"start": at, "end": end}, "text": "cache.host"}]}),
+    );
+    c.diagnostics_until(&services_uri, |d| !d.iter().any(|d| d["code"] == "E0301"));
+    let text = SERVICES.replace("cache@latest.host", "cache.host");
+
+    // Hover: the value in every stack.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": services_uri}, "position": position_of(&text, "replicas", 2)}),
+    );
+    let value = hover["result"]["contents"]["value"].as_str().unwrap_or_default().to_string();
+    assert!(value.contains("replicas") && value.contains("prod_us") && value.contains("`6`"), "{hover}");
+
+    // Go to definition into the standard library.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": services_uri}, "position": position_of(&text, "WebService", 2)}),
+    );
+    let target = def["result"]["uri"].as_str().unwrap_or_default();
+    assert!(target.ends_with("/k8s.sinfra"), "{def}");
+
+    // Completion on a new line of the body: fields not set yet.
+    let at_body_end = position_of(&text, "\n}", 1);
+    let completion =
+        c.request("textDocument/completion", json!({"textDocument": {"uri": services_uri}, "position": at_body_end}));
+    let labels: Vec<&str> =
+        completion["result"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(labels.contains(&"port") && !labels.contains(&"replicas"), "{labels:?}");
+
+    // After `k8s.`: the module's members.
+    let members = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": services_uri}, "position": position_of(&text, "WebService", 0)}),
+    );
+    let labels: Vec<&str> = members["result"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(labels.contains(&"Worker"), "{labels:?}");
+
+    // Symbols, references.
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": services_uri}}));
+    let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(names, ["std.k8s", "api"], "{symbols}");
+    let platform_uri = uri(&root.join("platform.sinfra"));
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": platform_uri}, "position": position_of(PLATFORM, "cache", 1),
+               "context": {"includeDeclaration": true}}),
+    );
+    assert!(refs["result"].as_array().unwrap().iter().any(|l| l["uri"] == services_uri), "{refs}");
+
+    // Formatting.
+    let fmt = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": services_uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert!(fmt["result"].is_array(), "{fmt}");
+
+    // Bad input: an unknown method, a position far outside the text, garbage text.
+    let unknown = c.request("sinfra/noSuchThing", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    let far = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": services_uri}, "position": {"line": 9999, "character": 9999}}),
+    );
+    assert!(far.get("error").is_some() || far["result"].is_null(), "{far}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": services_uri, "version": 3}, "contentChanges": [{"text": "service }}} @@ \u{0}"}]}),
+    );
+    let after = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": services_uri}}));
+    assert!(after.get("result").is_some(), "the server still answers: {after}");
+
+    let shutdown = c.request("shutdown", Value::Null);
+    assert!(shutdown.get("error").is_none(), "{shutdown}");
+    c.notify("exit", Value::Null);
+    let status = c.child.wait().unwrap();
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(&root);
+}
