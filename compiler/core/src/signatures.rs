@@ -55,6 +55,8 @@ impl FieldDef {
 pub struct SchemaDef {
     /// Fields in declaration order, bases first.
     pub fields: IndexMap<String, FieldDef>,
+    /// The fields' names, interned, in the same order (the evaluator's record keys).
+    pub field_names: Vec<crate::hir::Name>,
     /// `let` members, bases first.
     pub lets: Vec<MemberRef>,
     /// `check` members, bases first.
@@ -134,6 +136,7 @@ pub fn schema_def(db: &dyn Db, project: Project, item: ItemId) -> Arc<SchemaDef>
             }
         }
     }
+    def.field_names = def.fields.keys().map(|k| crate::hir::Name::new(k)).collect();
     def.chain = chain;
     Arc::new(def)
 }

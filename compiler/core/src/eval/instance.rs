@@ -166,8 +166,7 @@ pub fn instantiate(
         }
     }
     let mut missing = Vec::new();
-    for (name, field) in &def.fields {
-        let name = Name::new(name);
+    for (&name, field) in def.field_names.iter().zip(def.fields.values()) {
         fields.push(name);
         let slot = if let Some(v) = done.and_then(|d| d.fields.get(name)) {
             Slot::Done(v.clone())

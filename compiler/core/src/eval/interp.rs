@@ -121,7 +121,7 @@ impl Ctx<'_> {
                 let mut fields = Fields::with_capacity(entries.len());
                 for entry in entries.iter() {
                     let v = self.eval(entry.value, env);
-                    let key = entry.key.as_str();
+                    let key = entry.key;
                     if fields.contains_key(key) {
                         self.report(Diag::new(
                             Code::DuplicateDefinition,
@@ -130,7 +130,7 @@ impl Ctx<'_> {
                             "set again here",
                         ));
                     }
-                    fields.insert(key.to_string(), v);
+                    fields.insert(key, v);
                 }
                 Value::new(V::Record(Arc::new(Record::plain(fields))), origin)
             }

@@ -200,14 +200,22 @@ impl Fields {
         }
     }
 
-    /// The value of `key`.
-    pub fn get(&self, key: impl Into<Name>) -> Option<&Value> {
-        self.position(key.into()).map(|i| &self.entries[i].1)
+    fn position_of(&self, key: impl FieldKey) -> Option<usize> {
+        match &self.index {
+            // A key never interned is in no record.
+            Some(_) => self.position(key.name()?),
+            None => self.entries.iter().position(|(k, _)| key.is(*k)),
+        }
+    }
+
+    /// The value of `key` (a [`Name`], compared by pointer, or text, compared as text).
+    pub fn get(&self, key: impl FieldKey) -> Option<&Value> {
+        self.position_of(key).map(|i| &self.entries[i].1)
     }
 
     /// Whether `key` is present.
-    pub fn contains_key(&self, key: impl Into<Name>) -> bool {
-        self.position(key.into()).is_some()
+    pub fn contains_key(&self, key: impl FieldKey) -> bool {
+        self.position_of(key).is_some()
     }
 
     /// Sets `key`, keeping its position when it exists; returns the old value.
@@ -271,6 +279,61 @@ impl<K: Into<Name>> FromIterator<(K, Value)> for Fields {
             f.insert(k, v);
         }
         f
+    }
+}
+
+/// What a record can be searched by: an interned [`Name`] (compared by
+/// pointer) or text (compared as text, never interned: a lookup must not grow
+/// the interner).
+pub trait FieldKey: Copy {
+    /// Whether `name` is this key.
+    fn is(self, name: Name) -> bool;
+    /// The key as a name, if one exists.
+    fn name(self) -> Option<Name>;
+}
+
+impl FieldKey for Name {
+    fn is(self, name: Name) -> bool {
+        self == name
+    }
+    fn name(self) -> Option<Name> {
+        Some(self)
+    }
+}
+
+impl FieldKey for &Name {
+    fn is(self, name: Name) -> bool {
+        *self == name
+    }
+    fn name(self) -> Option<Name> {
+        Some(*self)
+    }
+}
+
+impl FieldKey for &str {
+    fn is(self, name: Name) -> bool {
+        name.as_str() == self
+    }
+    fn name(self) -> Option<Name> {
+        Name::existing(self)
+    }
+}
+
+impl FieldKey for &String {
+    fn is(self, name: Name) -> bool {
+        name.as_str() == self.as_str()
+    }
+    fn name(self) -> Option<Name> {
+        Name::existing(self)
+    }
+}
+
+impl FieldKey for &Arc<str> {
+    fn is(self, name: Name) -> bool {
+        name.as_str() == &**self
+    }
+    fn name(self) -> Option<Name> {
+        Name::existing(self)
     }
 }
 

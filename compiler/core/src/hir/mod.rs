@@ -39,6 +39,11 @@ impl Name {
         Name(ustr::ustr(text))
     }
 
+    /// The name spelled `text`, if it was ever interned (without interning it).
+    pub fn existing(text: &str) -> Option<Name> {
+        ustr::existing_ustr(text).map(Name)
+    }
+
     /// The name's text.
     pub fn as_str(&self) -> &'static str {
         self.0.as_str()
