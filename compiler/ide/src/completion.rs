@@ -177,7 +177,8 @@ fn after_dot(a: &Analysis<'_>, file: SourceFile, dot: usize) -> Vec<Completion> 
         .map(|(e, _)| e);
     let shape = match receiver_expr {
         Some(e) => shape_of(a, loc.item, e),
-        None => None,
+        // Text the parser could not make an expression of (`stack.` before a `}`): a plain name.
+        None => shape_of_name(a, loc.item, &receiver),
     };
     match shape {
         Some(Shape::Schema(s)) => {
@@ -200,6 +201,31 @@ fn after_dot(a: &Analysis<'_>, file: SourceFile, dot: usize) -> Vec<Completion> 
             })
             .collect(),
         None => Vec::new(),
+    }
+}
+
+/// What a plain name written before a `.` is, read from the names in scope.
+fn shape_of_name(a: &Analysis<'_>, item: ItemId, name: &str) -> Option<Shape> {
+    let db = a.db;
+    match ContextName::from_name(name) {
+        Some(ContextName::Tier) => return Some(Shape::Tier),
+        Some(ContextName::Region) => return Some(Shape::Region),
+        Some(ContextName::Stack) => return Some(Shape::Stack),
+        _ => {}
+    }
+    if name == "self" {
+        return schema_of_instance(a, item).map(Shape::Schema);
+    }
+    let schema = schema_of_instance(a, item);
+    if let Some(s) = schema
+        && let Some(ty) = crate::types::field_ty(a, s, name)
+    {
+        return crate::types::shape_of_ty(a, &ty);
+    }
+    let global = project_index(db, a.project).global(name)?;
+    match global.tag(db) {
+        ItemTag::Resource | ItemTag::Service => schema_of_instance(a, global).map(Shape::Schema),
+        _ => None,
     }
 }
 
