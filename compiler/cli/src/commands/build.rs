@@ -68,7 +68,7 @@ pub fn run(
     let files = built.files;
     let keep_prefixes = selection_prefixes(info, &selected, &files);
     let previous = previous_output(&out_dir)?;
-    let scope = output::Scope { stacks: &selected, prefixes: keep_prefixes.as_deref() };
+    let scope = output::Scope { stacks: &selected, prefixes: keep_prefixes.as_deref(), added: false };
     let judged = output::judge(db, loaded.project, info, (&previous, &files), scope, cli_allows)?;
     let (allows, removals) = (judged.allows, judged.removals);
     let refused: Vec<_> = removals.iter().filter(|r| r.refused()).collect();

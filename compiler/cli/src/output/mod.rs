@@ -37,6 +37,9 @@ pub struct Scope<'a> {
     pub stacks: &'a [ItemId],
     /// The paths they own (`None`: every path), see `build::selection_prefixes`.
     pub prefixes: Option<&'a [String]>,
+    /// Whether the new objects are wanted for themselves (`plan` lists what is
+    /// added); `build` needs them only to tell a removal from a move.
+    pub added: bool,
 }
 
 /// Reads both outputs' objects (the previous one limited to the `scope`) and
@@ -71,10 +74,15 @@ pub fn judge(
         }
     }
     let old = objects_of(old_text, true)?;
-    let new = objects_of(
-        new_text.into_iter().filter(|(p, t)| previous.get(*p).map(Vec::as_slice) != Some(t.as_bytes())),
-        false,
-    )?;
+    // Without old objects nothing is removed or moved: a first build parses nothing back.
+    let new = if old.is_empty() && !scope.added {
+        BTreeMap::new()
+    } else {
+        objects_of(
+            new_text.into_iter().filter(|(p, t)| previous.get(*p).map(Vec::as_slice) != Some(t.as_bytes())),
+            false,
+        )?
+    };
     let removals = protect::removals(db, project, info, &old, &new, &allows);
     Ok(Judged { old, new, allows, removals })
 }

@@ -148,7 +148,7 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
     }
     let files = built.files;
     let selection = selection_prefixes(info, &selected, &files);
-    let scope = output::Scope { stacks: &selected, prefixes: selection.as_deref() };
+    let scope = output::Scope { stacks: &selected, prefixes: selection.as_deref(), added: true };
     let judged = output::judge(db, loaded.project, info, (&previous, &files), scope, cli_allows)?;
     let hand_edited = previous
         .iter()
