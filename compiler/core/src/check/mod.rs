@@ -314,26 +314,48 @@ fn is_reachable(db: &dyn Db, project: Project, item: crate::items::ItemId) -> bo
     reachable_items(db, project).binary_search_by_key(&item.as_id(), |i| i.as_id()).is_ok()
 }
 
-/// Whether the items' static references form a cycle (then evaluation must stay on one thread:
-/// cycles are reported by the sequential evaluator, and must never block two threads on each other).
+/// Whether the items' static references form a cycle through an evaluation
+/// query (a resource, service, `let` or the platform block): then evaluation
+/// must stay on one thread (cycles are reported by the sequential evaluator, and
+/// must never block two threads on each other). Schemas and functions are
+/// evaluated inside those queries, so a cycle among them alone (a template that
+/// takes its own schema as a parameter type) blocks nothing.
 #[salsa::tracked(returns(copy))]
 pub fn has_reference_cycle(db: &dyn Db, project: Project) -> bool {
     use crate::items::ItemId;
-    use rustc_hash::FxHashMap;
+    use rustc_hash::{FxHashMap, FxHashSet};
     let graph = reference_graph(db, project);
-    let nodes: Vec<ItemId> = graph.iter().map(|(i, _)| *i).collect();
     let edges: FxHashMap<ItemId, &Vec<ItemId>> = graph.iter().map(|(i, e)| (*i, e)).collect();
-    // Iterative three-colour DFS.
+    let is_query =
+        |i: ItemId| matches!(i.tag(db), ItemTag::Resource | ItemTag::Service | ItemTag::Let | ItemTag::Platform);
+    // The query items each query item reaches through schemas and functions only.
+    let mut reach: FxHashMap<ItemId, Vec<ItemId>> = FxHashMap::default();
+    for &(q, _) in graph.iter().filter(|(i, _)| is_query(*i)) {
+        let mut seen: FxHashSet<ItemId> = FxHashSet::default();
+        let mut found = Vec::new();
+        let mut work: Vec<ItemId> = edges.get(&q).map(|e| e.to_vec()).unwrap_or_default();
+        while let Some(n) = work.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if is_query(n) {
+                found.push(n);
+            } else {
+                work.extend(edges.get(&n).into_iter().flat_map(|e| e.iter().copied()));
+            }
+        }
+        reach.insert(q, found);
+    }
+    // Iterative three-colour DFS over the query items.
     let mut colour: FxHashMap<ItemId, u8> = FxHashMap::default();
-    for &start in &nodes {
+    for &start in reach.keys() {
         if colour.get(&start).copied().unwrap_or(0) != 0 {
             continue;
         }
         let mut stack: Vec<(ItemId, usize)> = vec![(start, 0)];
         colour.insert(start, 1);
         while let Some((node, i)) = stack.pop() {
-            let next = edges.get(&node).and_then(|e| e.get(i)).copied();
-            match next {
+            match reach.get(&node).and_then(|e| e.get(i)).copied() {
                 Some(n) => {
                     stack.push((node, i + 1));
                     match colour.get(&n).copied().unwrap_or(0) {

@@ -173,8 +173,10 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
         Ty::Alias(a) => {
             let def = alias_def(ctx.db, ctx.project, *a).clone();
             let v = try_conform(ctx, value, &def.base, at)?;
-            if def.refined {
-                check_refinement(ctx, *a, &v, at);
+            // A value that fails its refinement is reported once, here; what is
+            // computed from it is poisoned, not reported again.
+            if def.refined && !check_refinement(ctx, *a, &v, at) {
+                return Ok(Value::error());
             }
             Ok(v)
         }
@@ -207,11 +209,12 @@ fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
     }
 }
 
-/// Evaluates an alias's `where` with `self` bound to the value; reports E0202 when it fails.
-fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, at: Loc) {
+/// Evaluates an alias's `where` with `self` bound to the value; reports E0202 and
+/// answers `false` when it fails.
+fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, at: Loc) -> bool {
     let db = ctx.db;
     let env = ctx.env(alias);
-    let ItemKind::TypeAlias { refinement: Some(refinement), .. } = &env.code.hir.kind else { return };
+    let ItemKind::TypeAlias { refinement: Some(refinement), .. } = &env.code.hir.kind else { return true };
     let (this, cond, message) = (refinement.this, refinement.cond, refinement.message);
     let env = env.bind(this, v.clone());
     let cond_at = env.loc(cond);
@@ -237,5 +240,7 @@ fn check_refinement(ctx: &mut Ctx<'_>, alias: crate::items::ItemId, v: &Value, a
             d = d.with_label(at, format!("`{}` expected because of this", alias.name(db)));
         }
         ctx.report(d);
+        return false;
     }
+    true
 }

@@ -32,6 +32,8 @@ pub struct Instance {
     slots: FxIndexMap<Name, Slot>,
     /// Output fields, in order (lets excluded).
     fields: Vec<Name>,
+    /// The schema it is an instance of (`self` is typed by it).
+    schema: Option<ItemId>,
     /// The last `self` built, with the number of evaluated slots it was built at:
     /// templates read `self` many times while `manifests` is computed.
     self_cache: Option<(usize, Value)>,
@@ -124,7 +126,9 @@ impl Instance {
             }
             fields.insert(name, Instance::force(this, name, ctx, at));
         }
-        let value = Value::new(V::Record(Arc::new(Record::plain(fields))), Some(at));
+        let schema = this.borrow().schema;
+        let record = Record { schema, fields, key_labels: Default::default() };
+        let value = Value::new(V::Record(Arc::new(record)), Some(at));
         let done = this.borrow().done_count();
         this.borrow_mut().self_cache = Some((done, value.clone()));
         value
@@ -213,7 +217,8 @@ pub fn instantiate(
             .with_help(format!("set {list}")),
         );
     }
-    let this = Rc::new(RefCell::new(Instance { slots, fields: fields.clone(), self_cache: None }));
+    let this =
+        Rc::new(RefCell::new(Instance { slots, fields: fields.clone(), schema: Some(schema), self_cache: None }));
     let mut out = Fields::with_capacity(fields.len());
     for name in &fields {
         if lazy == Some(*name) {
@@ -383,8 +388,12 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
             _ => {}
         }
     }
-    let this =
-        Rc::new(RefCell::new(Instance { slots, fields: record.fields.keys().cloned().collect(), self_cache: None }));
+    let this = Rc::new(RefCell::new(Instance {
+        slots,
+        fields: record.fields.keys().cloned().collect(),
+        schema: record.schema,
+        self_cache: None,
+    }));
     let at = Loc::new(service, service_code.map.name);
     run_checks(ctx, &this, &checks, at, Some((policy, service)));
 }
