@@ -163,9 +163,12 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
                 Ok(inst.labelled(&value.labels).labelled(&r.key_labels))
             }
             V::Record(r) => {
-                let fits = r
-                    .schema
-                    .is_some_and(|actual| crate::signatures::schema_def(ctx.db, ctx.project, actual).extends(*s));
+                let fits = r.schema.is_some_and(|actual| {
+                    let (db, project) = (ctx.db, ctx.project);
+                    *ctx.extends
+                        .entry((actual, *s))
+                        .or_insert_with(|| crate::signatures::schema_def(db, project, actual).extends(*s))
+                });
                 ok(fits, value)
             }
             _ => Err(value),
@@ -175,8 +178,19 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             let v = try_conform(ctx, value, &def.base, at)?;
             // A value that fails its refinement is reported once, here; what is
             // computed from it is poisoned, not reported again.
-            if def.refined && !check_refinement(ctx, *a, &v, at) {
-                return Ok(Value::error());
+            if def.refined {
+                // A refinement may read stack-dependent names, so a scalar's verdict is
+                // kept for this evaluation (one instance in one stack) only.
+                let key = scalar_key(&v).map(|k| (*a, k));
+                if key.as_ref().is_some_and(|k| ctx.refined.contains(k)) {
+                    return Ok(v);
+                }
+                if !check_refinement(ctx, *a, &v, at) {
+                    return Ok(Value::error());
+                }
+                if let Some(k) = key {
+                    ctx.refined.insert(k);
+                }
             }
             Ok(v)
         }
@@ -207,6 +221,19 @@ fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
         (Ty::Lit(s), V::Str(x)) => **x == *s,
         _ => false,
     }
+}
+
+/// A scalar's identity for [`Ctx::refined`] (records and lists are not cached).
+fn scalar_key(v: &Value) -> Option<String> {
+    Some(match &v.v {
+        V::Str(s) => format!("s{s}"),
+        V::Int(i) => format!("i{i}"),
+        V::Bool(b) => format!("b{b}"),
+        V::Quantity(q) => format!("q{}{:?}", q.text, q.dim),
+        V::Duration(ms) => format!("d{ms}"),
+        V::Percent(p) => format!("p{p}"),
+        _ => return None,
+    })
 }
 
 /// Evaluates an alias's `where` with `self` bound to the value; reports E0202 and

@@ -51,6 +51,11 @@ pub struct Ctx<'a> {
     pub(super) scopes: rustc_hash::FxHashMap<crate::db::SourceFile, FileScope<'a>>,
     pub(super) code: rustc_hash::FxHashMap<ItemId, Rc<ItemCode>>,
     pub(super) functions: rustc_hash::FxHashMap<ItemId, Arc<crate::signatures::FnSig>>,
+    /// Scalars that passed a type's refinement in this evaluation (a field's
+    /// value is checked again when a template takes it as a typed parameter).
+    pub(super) refined: rustc_hash::FxHashSet<(ItemId, String)>,
+    /// Whether a schema extends another, as asked while conforming records.
+    pub(super) extends: rustc_hash::FxHashMap<(ItemId, ItemId), bool>,
 }
 
 /// What the evaluator reads of an item: its HIR, where its parts are
@@ -148,6 +153,8 @@ impl<'a> Ctx<'a> {
             scopes: rustc_hash::FxHashMap::default(),
             code: rustc_hash::FxHashMap::default(),
             functions: rustc_hash::FxHashMap::default(),
+            refined: rustc_hash::FxHashSet::default(),
+            extends: rustc_hash::FxHashMap::default(),
         }
     }
 
