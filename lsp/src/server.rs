@@ -62,6 +62,15 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         references_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Simple(true)),
+        signature_help_provider: Some(lsp::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            ..Default::default()
+        }),
         completion_provider: Some(lsp::CompletionOptions {
             trigger_characters: Some(vec![".".into(), "@".into()]),
             ..Default::default()
@@ -455,6 +464,10 @@ impl Server {
             R::Completion::METHOD,
             R::DocumentSymbolRequest::METHOD,
             R::Formatting::METHOD,
+            R::Rename::METHOD,
+            R::PrepareRenameRequest::METHOD,
+            R::CodeActionRequest::METHOD,
+            R::SignatureHelpRequest::METHOD,
         ];
         if !known.contains(&method.as_str()) {
             self.send(Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown method `{method}`")));
@@ -635,6 +648,79 @@ impl Job {
                     _ => Vec::new(),
                 };
                 json(serde_json::to_value(edits))
+            }
+            R::PrepareRenameRequest::METHOD => {
+                let offset = self.offset(&params)?;
+                let span = sinfra_ide::prepare_rename(&a, file, offset).map_err(|e| e.to_string())?;
+                json(serde_json::to_value(lsp::PrepareRenameResponse::Range(self.text.range(self.encoding, span.span))))
+            }
+            R::Rename::METHOD => {
+                let offset = self.offset(&params)?;
+                let new_name = params.get("newName").and_then(Json::as_str).unwrap_or_default();
+                let spans = sinfra_ide::rename(&a, file, offset, new_name).map_err(|e| e.to_string())?;
+                let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> = Default::default();
+                for s in spans {
+                    let Some(loc) = self.location(&s) else { continue };
+                    changes
+                        .entry(loc.uri)
+                        .or_default()
+                        .push(lsp::TextEdit { range: loc.range, new_text: new_name.into() });
+                }
+                json(serde_json::to_value(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }))
+            }
+            R::CodeActionRequest::METHOD => {
+                let range: lsp::Range =
+                    params.get("range").cloned().and_then(|r| serde_json::from_value(r).ok()).ok_or("no range")?;
+                let start = self.text.offset(self.encoding, range.start).unwrap_or(0);
+                let end = self.text.offset(self.encoding, range.end).unwrap_or(start);
+                let uri = document_uri(&params).ok_or("no text document")?;
+                let actions: Vec<lsp::CodeActionOrCommand> =
+                    sinfra_ide::fixes(&a, file, sinfra_syntax::Span::new(start, end))
+                        .into_iter()
+                        .map(|f| {
+                            let edit = lsp::TextEdit {
+                                range: self.text.range(self.encoding, f.at.span),
+                                new_text: f.replacement,
+                            };
+                            let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> = Default::default();
+                            changes.insert(uri.clone(), vec![edit]);
+                            lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                                title: f.title,
+                                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                                edit: Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+                                is_preferred: Some(true),
+                                ..Default::default()
+                            })
+                        })
+                        .collect();
+                json(serde_json::to_value(actions))
+            }
+            R::SignatureHelpRequest::METHOD => {
+                let offset = self.offset(&params)?;
+                let help = sinfra_ide::signature_help(&a, file, offset).map(|h| lsp::SignatureHelp {
+                    active_parameter: Some(h.active as u32),
+                    active_signature: Some(0),
+                    signatures: vec![lsp::SignatureInformation {
+                        label: h.label,
+                        documentation: h.doc.map(|d| {
+                            lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                                kind: lsp::MarkupKind::Markdown,
+                                value: d,
+                            })
+                        }),
+                        parameters: Some(
+                            h.params
+                                .into_iter()
+                                .map(|p| lsp::ParameterInformation {
+                                    label: lsp::ParameterLabel::Simple(p),
+                                    documentation: None,
+                                })
+                                .collect(),
+                        ),
+                        active_parameter: Some(h.active as u32),
+                    }],
+                });
+                json(serde_json::to_value(help))
             }
             _ => Err(format!("unknown method `{method}`")),
         }

@@ -223,6 +223,50 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
     );
     assert!(refs["result"].as_array().unwrap().iter().any(|l| l["uri"] == services_uri), "{refs}");
 
+    // Rename: refused for the standard library, everywhere for the project's names.
+    let refused = c.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": {"uri": services_uri}, "position": position_of(&text, "WebService", 2)}),
+    );
+    assert!(refused.get("error").is_some(), "{refused}");
+    let renamed = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": platform_uri}, "position": position_of(PLATFORM, "cache", 1), "newName": "redis"}),
+    );
+    let changes = renamed["result"]["changes"].as_object().cloned().unwrap_or_default();
+    assert!(changes.contains_key(&services_uri) && changes.contains_key(&platform_uri), "{renamed}");
+
+    // Signature help inside a call.
+    let sig_text = "import std.k8s\n\nfn limits() -> Any = k8s.resources(2, \n";
+    let sig_uri = uri(&root.join("sig.sinfra"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": sig_uri, "languageId": "sinfra", "version": 1, "text": sig_text}}),
+    );
+    let sig = c.request(
+        "textDocument/signatureHelp",
+        json!({"textDocument": {"uri": sig_uri}, "position": position_of(sig_text, "2, ", 3)}),
+    );
+    assert_eq!(sig["result"]["activeParameter"], 1, "{sig}");
+    assert!(sig["result"]["signatures"][0]["label"].as_str().unwrap_or_default().contains("cpu_limit: Cpu?"), "{sig}");
+
+    // A quick fix from a did-you-mean.
+    let typo_text = "import std.k8s\n\nservice w: k8s.Worker {\n  image = image(\"worker\")\n  replica = 2\n}\n";
+    let typo_uri = uri(&root.join("typo.sinfra"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": typo_uri, "languageId": "sinfra", "version": 1, "text": typo_text}}),
+    );
+    c.diagnostics_until(&typo_uri, |d| d.iter().any(|d| d["code"] == "E0104"));
+    let at = position_of(typo_text, "replica", 0);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": typo_uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+    );
+    let fix = &actions["result"][0];
+    assert!(fix["title"].as_str().unwrap_or_default().contains("replicas"), "{actions}");
+    assert_eq!(fix["edit"]["changes"][&typo_uri][0]["newText"], "replicas", "{actions}");
+
     // Formatting.
     let fmt = c.request(
         "textDocument/formatting",

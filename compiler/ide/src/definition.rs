@@ -222,3 +222,57 @@ pub fn references(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Vec<FileSp
     }
     out
 }
+
+/// Why a rename is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameError {
+    /// Nothing renameable under the cursor.
+    NothingHere,
+    /// The name is declared in the standard library (or is a builtin or context name).
+    NotYours(String),
+    /// The new name is not an identifier.
+    InvalidName(String),
+}
+
+impl std::fmt::Display for RenameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenameError::NothingHere => f.write_str("nothing to rename here"),
+            RenameError::NotYours(what) => write!(f, "{what} cannot be renamed"),
+            RenameError::InvalidName(n) => write!(f, "`{n}` is not a name: use letters, digits and `_`"),
+        }
+    }
+}
+
+/// What a rename at `offset` would rename: its current name's span (file coordinates).
+pub fn prepare_rename(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Result<FileSpan, RenameError> {
+    let loc = locate(a, file, offset).ok_or(RenameError::NothingHere)?;
+    let target = denoted(a, &loc).ok_or(RenameError::NothingHere)?;
+    let decl = match &target {
+        Denoted::Item(_) | Denoted::Member(_) | Denoted::Local(_) => declaration(a, loc.item, &target),
+        Denoted::Builtin(b) => return Err(RenameError::NotYours(format!("the builtin `{}`", b.name()))),
+        Denoted::Context(c) => return Err(RenameError::NotYours(format!("the context name `{}`", c.as_str()))),
+        Denoted::Module(m) => return Err(RenameError::NotYours(format!("the module `{m}`"))),
+        Denoted::BuiltinField(_, n) => return Err(RenameError::NotYours(format!("the built-in field `{n}`"))),
+    }
+    .ok_or(RenameError::NothingHere)?;
+    if decl.path.starts_with("std/") {
+        return Err(RenameError::NotYours("a name of the standard library".to_string()));
+    }
+    // The span under the cursor that names it.
+    references(a, file, offset)
+        .into_iter()
+        .find(|r| r.path == *file.path(a.db) && r.span.start <= offset && offset <= r.span.end)
+        .ok_or(RenameError::NothingHere)
+}
+
+/// The edits renaming what is at `offset` to `new_name`: every reference, the declaration included.
+pub fn rename(a: &Analysis<'_>, file: SourceFile, offset: u32, new_name: &str) -> Result<Vec<FileSpan>, RenameError> {
+    prepare_rename(a, file, offset)?;
+    let valid = new_name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && new_name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !valid {
+        return Err(RenameError::InvalidName(new_name.to_string()));
+    }
+    Ok(references(a, file, offset))
+}

@@ -5,20 +5,24 @@
 //! Every feature starts from [`locate`]: the item under an offset and the
 //! innermost HIR node there, found through the item's source map.
 
+mod actions;
 mod completion;
 mod definition;
 mod hover;
 mod locate;
+mod signature;
 mod symbols;
 mod types;
 
 use sinfra_compiler::db::{Database, Project, SourceFile};
 use sinfra_syntax::Span;
 
+pub use actions::{Fix, fixes};
 pub use completion::{Completion, CompletionKind, completions};
-pub use definition::{definition, references};
+pub use definition::{RenameError, definition, prepare_rename, references, rename};
 pub use hover::hover;
 pub use locate::{Located, Target, locate};
+pub use signature::{SignatureHelp, signature_help};
 pub use symbols::{Symbol, SymbolKind, symbols};
 
 /// A place in a file: its project path (`std/k8s.sinfra` for the standard

@@ -1,6 +1,6 @@
 //! Editor features on fixture workspaces: each `cases/*.sinfra` file holds a
 //! project (`//- file: path` sections, `sinfra.toml` optional), one `$0`
-//! cursor and a `//- request: hover|definition|references|completion|symbols`
+//! cursor and a `//- request: hover|definition|references|completion|symbols|rename|signature`
 //! line; the answer is snapshotted as readable text.
 #![allow(clippy::disallowed_methods)]
 
@@ -105,6 +105,22 @@ fn answer(case: &Case) -> String {
                         let _ = writeln!(out, "{:?} {}{detail}{insert}", c.kind, c.label);
                     }
                 }
+                "rename" => match sinfra_ide::rename(&a, file, offset, "renamed") {
+                    Ok(spans) => {
+                        for fs in spans {
+                            let _ = writeln!(out, "{}", show(&fs));
+                        }
+                    }
+                    Err(e) => {
+                        let _ = writeln!(out, "refused: {e}");
+                    }
+                },
+                "signature" => match sinfra_ide::signature_help(&a, file, offset) {
+                    Some(h) => {
+                        let _ = writeln!(out, "{}\nactive: {}", h.label, h.params.get(h.active).map_or("-", |p| p));
+                    }
+                    None => out.push_str("(no signature)\n"),
+                },
                 other => panic!("unknown request `{other}`"),
             }
         }
