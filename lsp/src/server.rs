@@ -574,6 +574,9 @@ impl Job {
         self.text.offset(self.encoding, pos).ok_or_else(|| format!("position {pos:?} is outside the document"))
     }
 
+    // `WorkspaceEdit::changes` is keyed by `Uri` in lsp-types' API; its lazily
+    // parsed parts are not part of its hash or equality.
+    #[allow(clippy::mutable_key_type)]
     fn answer(&self, method: &str, params: Json) -> Result<Json, String> {
         use lsp::request as R;
         let a = Analysis::new(&self.db, self.project);
