@@ -4,6 +4,7 @@
 mod fuzz;
 mod generate;
 mod inproc;
+mod lsp;
 mod measure;
 mod run;
 
@@ -62,6 +63,22 @@ enum Cmd {
         #[arg(long)]
         keep: bool,
     },
+    /// Times the language server over stdio on a generated project: first
+    /// diagnostics, edit → diagnostics, hover and completion (p50/p95), memory.
+    Lsp {
+        /// Number of services.
+        #[arg(long, default_value_t = 1000)]
+        services: usize,
+        /// Edits, hovers and completions, each.
+        #[arg(long, default_value_t = 100)]
+        repeat: usize,
+        /// The sinfra-lsp binary; by default the one next to this binary.
+        #[arg(long)]
+        server: Option<PathBuf>,
+        /// Where to generate the project.
+        #[arg(long)]
+        work: Option<PathBuf>,
+    },
     /// Runs the `check` fuzz target on stable Rust: the seed corpus, then random
     /// mutations of it, for a given time; prints executions per second.
     FuzzCheck {
@@ -103,6 +120,13 @@ fn main() -> ExitCode {
                 work.unwrap_or_else(|| std::env::temp_dir().join(format!("sinfra-bench-{}", std::process::id())));
             let settings = run::Settings { sizes, sinfrac, runs, per_file, example: Some(example), work, keep };
             run::run(&settings).map(|_| ())
+        }
+        Cmd::Lsp { services, repeat, server, work } => {
+            let exe_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(PathBuf::from)).unwrap_or_default();
+            let server = server.unwrap_or_else(|| lsp::default_server(&exe_dir));
+            let work =
+                work.unwrap_or_else(|| std::env::temp_dir().join(format!("sinfra-bench-lsp-{}", std::process::id())));
+            lsp::run(&lsp::Settings { services, repeat, server, work })
         }
         Cmd::FuzzCheck { seconds, corpus, dict, crashes, seed, max_len } => {
             let settings = fuzz::Settings { seconds, corpus, dict: Some(dict), crashes, seed, max_len };

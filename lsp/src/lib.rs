@@ -8,6 +8,7 @@
 
 mod convert;
 mod server;
+pub mod stdio_client;
 mod stdlib_files;
 mod workspace;
 

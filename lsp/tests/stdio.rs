@@ -2,10 +2,8 @@
 //! JSON-RPC, on a project written to a temporary directory.
 #![allow(clippy::disallowed_methods)]
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -32,94 +30,27 @@ service api: k8s.WebService {
 }
 "#;
 
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-    next_id: i64,
-    /// Notifications received while waiting for responses.
-    notifications: Vec<Value>,
-}
+/// The shared client, with the test's expectations as panics.
+struct Client(sinfra_lsp::stdio_client::Client);
 
 impl Client {
     fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sinfra-lsp"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sinfra-lsp");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Client { child, stdin, stdout, next_id: 1, notifications: Vec::new() }
-    }
-
-    fn send(&mut self, msg: &Value) {
-        let body = msg.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn read(&mut self) -> Value {
-        let mut len = 0usize;
-        loop {
-            let mut line = String::new();
-            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "the server closed its output");
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(v) = line.strip_prefix("Content-Length: ") {
-                len = v.parse().unwrap();
-            }
-        }
-        let mut body = vec![0; len];
-        self.stdout.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).unwrap()
+        Client(sinfra_lsp::stdio_client::Client::start(Path::new(env!("CARGO_BIN_EXE_sinfra-lsp"))).expect("start"))
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let msg = self.read();
-            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
-                return msg;
-            }
-            if msg.get("method").is_some() && msg.get("id").is_some() {
-                // A request from the server (capability registration): accept it.
-                self.send(&json!({"jsonrpc": "2.0", "id": msg["id"], "result": null}));
-            } else {
-                self.notifications.push(msg);
-            }
-        }
+        self.0.request(method, params).expect("a response")
     }
 
     fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+        self.0.notify(method, params).expect("sent");
     }
 
-    /// Waits for diagnostics of `uri` that satisfy `ok`.
     fn diagnostics_until(&mut self, uri: &str, ok: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            for n in self.notifications.drain(..).collect::<Vec<_>>() {
-                if n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri {
-                    let diags = n["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
-                    if ok(&diags) {
-                        return diags;
-                    }
-                }
-            }
-            assert!(Instant::now() < deadline, "no matching diagnostics for {uri}");
-            let msg = self.read();
-            if msg.get("method").is_some() && msg.get("id").is_some() {
-                self.send(&json!({"jsonrpc": "2.0", "id": msg["id"], "result": null}));
-            } else {
-                self.notifications.push(msg);
-            }
-        }
+        let found = self.0.diagnostics_until(uri, Duration::from_secs(60), |p| {
+            ok(p["diagnostics"].as_array().map(Vec::as_slice).unwrap_or_default())
+        });
+        found.expect("the server answers").unwrap_or_else(|| panic!("no matching diagnostics for {uri}"))
     }
 }
 
@@ -134,16 +65,7 @@ fn project() -> PathBuf {
     std::fs::canonicalize(dir).unwrap()
 }
 
-fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
-
-fn position_of(text: &str, needle: &str, delta: usize) -> Value {
-    let offset = text.find(needle).unwrap() + delta;
-    let line = text[..offset].matches('\n').count();
-    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    json!({"line": line, "character": col})
-}
+use sinfra_lsp::stdio_client::{file_uri as uri, position_of};
 
 #[test]
 fn a_session_answers_every_feature_and_survives_bad_input() {
@@ -289,10 +211,6 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
     let after = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": services_uri}}));
     assert!(after.get("result").is_some(), "the server still answers: {after}");
 
-    let shutdown = c.request("shutdown", Value::Null);
-    assert!(shutdown.get("error").is_none(), "{shutdown}");
-    c.notify("exit", Value::Null);
-    let status = c.child.wait().unwrap();
-    assert!(status.success());
+    assert!(c.0.shutdown().expect("shut down"), "a clean exit");
     let _ = std::fs::remove_dir_all(&root);
 }
