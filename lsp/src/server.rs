@@ -62,6 +62,8 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         references_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
         rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
             prepare_provider: Some(true),
             work_done_progress_options: Default::default(),
@@ -468,7 +470,12 @@ impl Server {
             R::PrepareRenameRequest::METHOD,
             R::CodeActionRequest::METHOD,
             R::SignatureHelpRequest::METHOD,
+            R::FoldingRangeRequest::METHOD,
         ];
+        if method == R::WorkspaceSymbolRequest::METHOD {
+            self.workspace_symbols(id, &req.params);
+            return;
+        }
         if !known.contains(&method.as_str()) {
             self.send(Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown method `{method}`")));
             return;
@@ -511,6 +518,49 @@ impl Server {
                     let _ = tasks.send(Task::Log(format!("sinfra-lsp: `{method}` panicked: {text}")));
                     Response::new_err(id, ErrorCode::InternalError as i32, format!("internal error: {text}"))
                 }
+            };
+            let _ = tasks.send(Task::Respond(response));
+        });
+    }
+}
+
+impl Server {
+    /// `workspace/symbol`: the items of every loaded project whose name contains the query.
+    fn workspace_symbols(&self, id: RequestId, params: &Json) {
+        let query = params.get("query").and_then(Json::as_str).unwrap_or_default().to_string();
+        let jobs: Vec<(Database, Project, PathBuf)> =
+            self.workspaces.iter().map(|w| (w.db().clone(), w.project(), w.root().to_path_buf())).collect();
+        let (tasks, encoding) = (self.tasks.0.clone(), self.encoding);
+        self.pool.spawn(move || {
+            let answer = catch_unwind(AssertUnwindSafe(|| {
+                salsa::Cancelled::catch(AssertUnwindSafe(|| {
+                    let mut out: Vec<lsp::WorkspaceSymbol> = Vec::new();
+                    for (db, project, root) in &jobs {
+                        let a = Analysis::new(db, *project);
+                        for (path, s) in sinfra_ide::workspace_symbols(&a, &query) {
+                            let Some(file) = a.file(&path) else { continue };
+                            let text = Text::new(file.text(db).clone());
+                            let Some(uri) = path_to_uri(&root.join(&path)) else { continue };
+                            out.push(lsp::WorkspaceSymbol {
+                                name: s.name,
+                                kind: lsp::SymbolKind::OBJECT,
+                                tags: None,
+                                container_name: Some(path.clone()),
+                                location: lsp::OneOf::Left(lsp::Location {
+                                    uri,
+                                    range: text.range(encoding, s.name_span),
+                                }),
+                                data: None,
+                            });
+                        }
+                    }
+                    out
+                }))
+            }));
+            let response = match answer {
+                Ok(Ok(symbols)) => Response::new_ok(id, symbols),
+                Ok(Err(_)) => Response::new_err(id, ErrorCode::ContentModified as i32, "the project changed".into()),
+                Err(panic) => Response::new_err(id, ErrorCode::InternalError as i32, panic_text(&panic)),
             };
             let _ = tasks.send(Task::Respond(response));
         });
@@ -565,13 +615,11 @@ impl Job {
         Some(lsp::Location { uri: path_to_uri(&path)?, range: text.range(self.encoding, span.span) })
     }
 
-    fn offset(&self, params: &Json) -> Result<u32, String> {
-        let pos: lsp::Position = params
-            .get("position")
-            .cloned()
-            .and_then(|p| serde_json::from_value(p).ok())
-            .ok_or_else(|| "no position".to_string())?;
-        self.text.offset(self.encoding, pos).ok_or_else(|| format!("position {pos:?} is outside the document"))
+    /// The offset of the request's position; `None` when it has none or it lies
+    /// outside the document (an edit raced the request): the answer is then empty.
+    fn offset(&self, params: &Json) -> Option<u32> {
+        let pos: lsp::Position = params.get("position").cloned().and_then(|p| serde_json::from_value(p).ok())?;
+        self.text.offset(self.encoding, pos)
     }
 
     // `WorkspaceEdit::changes` is keyed by `Uri` in lsp-types' API; its lazily
@@ -584,7 +632,7 @@ impl Job {
         let json = |v: Result<Json, serde_json::Error>| v.map_err(|e| e.to_string());
         match method {
             R::HoverRequest::METHOD => {
-                let offset = self.offset(&params)?;
+                let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let hover = sinfra_ide::hover(&a, file, offset).map(|h| lsp::Hover {
                     contents: lsp::HoverContents::Markup(lsp::MarkupContent {
                         kind: lsp::MarkupKind::Markdown,
@@ -595,12 +643,12 @@ impl Job {
                 json(serde_json::to_value(hover))
             }
             R::GotoDefinition::METHOD => {
-                let offset = self.offset(&params)?;
+                let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let target = sinfra_ide::definition(&a, file, offset).and_then(|s| self.location(&s));
                 json(serde_json::to_value(target.map(lsp::GotoDefinitionResponse::Scalar)))
             }
             R::References::METHOD => {
-                let offset = self.offset(&params)?;
+                let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let include_decl = params
                     .get("context")
                     .and_then(|c| c.get("includeDeclaration"))
@@ -614,7 +662,7 @@ impl Job {
                 json(serde_json::to_value(locations))
             }
             R::Completion::METHOD => {
-                let offset = self.offset(&params)?;
+                let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let items: Vec<lsp::CompletionItem> = sinfra_ide::completions(&a, file, offset)
                     .into_iter()
                     .enumerate()
@@ -652,13 +700,28 @@ impl Job {
                 };
                 json(serde_json::to_value(edits))
             }
+            R::FoldingRangeRequest::METHOD => {
+                let ranges: Vec<lsp::FoldingRange> = sinfra_ide::folding(&a, file)
+                    .into_iter()
+                    .filter_map(|span| {
+                        let r = self.text.range(self.encoding, span);
+                        (r.end.line > r.start.line).then(|| lsp::FoldingRange {
+                            start_line: r.start.line,
+                            end_line: r.end.line,
+                            kind: Some(lsp::FoldingRangeKind::Region),
+                            ..Default::default()
+                        })
+                    })
+                    .collect();
+                json(serde_json::to_value(ranges))
+            }
             R::PrepareRenameRequest::METHOD => {
-                let offset = self.offset(&params)?;
+                let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let span = sinfra_ide::prepare_rename(&a, file, offset).map_err(|e| e.to_string())?;
                 json(serde_json::to_value(lsp::PrepareRenameResponse::Range(self.text.range(self.encoding, span.span))))
             }
             R::Rename::METHOD => {
-                let offset = self.offset(&params)?;
+                let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let new_name = params.get("newName").and_then(Json::as_str).unwrap_or_default();
                 let spans = sinfra_ide::rename(&a, file, offset, new_name).map_err(|e| e.to_string())?;
                 let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> = Default::default();
@@ -699,7 +762,7 @@ impl Job {
                 json(serde_json::to_value(actions))
             }
             R::SignatureHelpRequest::METHOD => {
-                let offset = self.offset(&params)?;
+                let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let help = sinfra_ide::signature_help(&a, file, offset).map(|h| lsp::SignatureHelp {
                     active_parameter: Some(h.active as u32),
                     active_signature: Some(0),

@@ -189,6 +189,15 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
     assert!(fix["title"].as_str().unwrap_or_default().contains("replicas"), "{actions}");
     assert_eq!(fix["edit"]["changes"][&typo_uri][0]["newText"], "replicas", "{actions}");
 
+    // Folding ranges and workspace symbols.
+    let folds = c.request("textDocument/foldingRange", json!({"textDocument": {"uri": services_uri}}));
+    assert!(folds["result"].as_array().is_some_and(|f| f.iter().any(|r| r["startLine"] == 3)), "{folds}");
+    let found = c.request("workspace/symbol", json!({"query": "cach"}));
+    assert!(
+        found["result"].as_array().is_some_and(|s| s.iter().any(|s| s["name"] == "redis" || s["name"] == "cache")),
+        "{found}"
+    );
+
     // Formatting.
     let fmt = c.request(
         "textDocument/formatting",

@@ -23,7 +23,7 @@ pub use definition::{RenameError, definition, prepare_rename, references, rename
 pub use hover::hover;
 pub use locate::{Located, Target, locate};
 pub use signature::{SignatureHelp, signature_help};
-pub use symbols::{Symbol, SymbolKind, symbols};
+pub use symbols::{Symbol, SymbolKind, folding, symbols, workspace_symbols};
 
 /// A place in a file: its project path (`std/k8s.sinfra` for the standard
 /// library) and a byte span.

@@ -90,3 +90,31 @@ pub fn symbols(a: &Analysis<'_>, file: SourceFile) -> Vec<Symbol> {
         })
         .collect()
 }
+
+/// The regions an editor can fold: every item, and every member, of `file`.
+pub fn folding(a: &Analysis<'_>, file: SourceFile) -> Vec<Span> {
+    let mut out = Vec::new();
+    for s in symbols(a, file) {
+        out.extend(s.children.iter().map(|c| c.span));
+        out.push(s.span);
+    }
+    out
+}
+
+/// The project's items whose name contains `query` (any case), for a workspace-wide search.
+pub fn workspace_symbols(a: &Analysis<'_>, query: &str) -> Vec<(String, Symbol)> {
+    let db = a.db;
+    let query = query.to_lowercase();
+    let mut out = Vec::new();
+    for &file in a.project.files(db) {
+        if file.origin(db) != sinfra_compiler::db::Origin::Project {
+            continue;
+        }
+        for s in symbols(a, file) {
+            if s.kind != SymbolKind::Module && s.name.to_lowercase().contains(&query) {
+                out.push((file.path(db).clone(), Symbol { children: Vec::new(), ..s }));
+            }
+        }
+    }
+    out
+}
