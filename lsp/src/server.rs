@@ -63,6 +63,20 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
         folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp::SemanticTokensOptions {
+                legend: lsp::SemanticTokensLegend {
+                    token_types: TOKEN_TYPES.to_vec(),
+                    token_modifiers: vec![
+                        lsp::SemanticTokenModifier::DECLARATION,
+                        lsp::SemanticTokenModifier::DEFAULT_LIBRARY,
+                    ],
+                },
+                full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: Default::default(),
+            },
+        )),
         workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
         rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
             prepare_provider: Some(true),
@@ -78,6 +92,40 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+/// The token types, in the order of [`sinfra_ide::TokenKind`]'s mapping below.
+const TOKEN_TYPES: [lsp::SemanticTokenType; 12] = [
+    lsp::SemanticTokenType::NAMESPACE,
+    lsp::SemanticTokenType::TYPE,
+    lsp::SemanticTokenType::FUNCTION,
+    lsp::SemanticTokenType::VARIABLE,
+    lsp::SemanticTokenType::PARAMETER,
+    lsp::SemanticTokenType::PROPERTY,
+    lsp::SemanticTokenType::ENUM_MEMBER,
+    lsp::SemanticTokenType::KEYWORD,
+    lsp::SemanticTokenType::STRING,
+    lsp::SemanticTokenType::NUMBER,
+    lsp::SemanticTokenType::COMMENT,
+    lsp::SemanticTokenType::OPERATOR,
+];
+
+fn token_type(kind: sinfra_ide::TokenKind) -> u32 {
+    use sinfra_ide::TokenKind as K;
+    match kind {
+        K::Namespace => 0,
+        K::Type => 1,
+        K::Function => 2,
+        K::Variable => 3,
+        K::Parameter => 4,
+        K::Property => 5,
+        K::EnumMember => 6,
+        K::Keyword => 7,
+        K::String => 8,
+        K::Number => 9,
+        K::Comment => 10,
+        K::Operator => 11,
     }
 }
 
@@ -471,6 +519,7 @@ impl Server {
             R::CodeActionRequest::METHOD,
             R::SignatureHelpRequest::METHOD,
             R::FoldingRangeRequest::METHOD,
+            R::SemanticTokensFullRequest::METHOD,
         ];
         if method == R::WorkspaceSymbolRequest::METHOD {
             self.workspace_symbols(id, &req.params);
@@ -699,6 +748,26 @@ impl Job {
                     _ => Vec::new(),
                 };
                 json(serde_json::to_value(edits))
+            }
+            R::SemanticTokensFullRequest::METHOD => {
+                let mut data = Vec::new();
+                let (mut line, mut start) = (0u32, 0u32);
+                for t in sinfra_ide::semantic_tokens(&a, file) {
+                    let r = self.text.range(self.encoding, t.span);
+                    let delta_start = if r.start.line == line { r.start.character - start } else { r.start.character };
+                    data.push(lsp::SemanticToken {
+                        delta_line: r.start.line - line,
+                        delta_start,
+                        length: r.end.character.saturating_sub(r.start.character),
+                        token_type: token_type(t.kind),
+                        token_modifiers_bitset: u32::from(t.declaration) | (u32::from(t.library) << 1),
+                    });
+                    (line, start) = (r.start.line, r.start.character);
+                }
+                json(serde_json::to_value(lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens {
+                    result_id: None,
+                    data,
+                })))
             }
             R::FoldingRangeRequest::METHOD => {
                 let ranges: Vec<lsp::FoldingRange> = sinfra_ide::folding(&a, file)

@@ -189,6 +189,12 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
     assert!(fix["title"].as_str().unwrap_or_default().contains("replicas"), "{actions}");
     assert_eq!(fix["edit"]["changes"][&typo_uri][0]["newText"], "replicas", "{actions}");
 
+    // Semantic tokens: five integers per token, the first a keyword (`import`).
+    let tokens = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": services_uri}}));
+    let data = tokens["result"]["data"].as_array().cloned().unwrap_or_default();
+    assert!(data.len() >= 5 * 10 && data.len() % 5 == 0, "{tokens}");
+    assert_eq!(data[3], 7, "`import` is a keyword: {tokens}");
+
     // Folding ranges and workspace symbols.
     let folds = c.request("textDocument/foldingRange", json!({"textDocument": {"uri": services_uri}}));
     assert!(folds["result"].as_array().is_some_and(|f| f.iter().any(|r| r["startLine"] == 3)), "{folds}");

@@ -12,6 +12,7 @@ mod hover;
 mod locate;
 mod signature;
 mod symbols;
+mod tokens;
 mod types;
 
 use sinfra_compiler::db::{Database, Project, SourceFile};
@@ -24,6 +25,7 @@ pub use hover::hover;
 pub use locate::{Located, Target, locate};
 pub use signature::{SignatureHelp, signature_help};
 pub use symbols::{Symbol, SymbolKind, folding, symbols, workspace_symbols};
+pub use tokens::{SemanticToken, TokenKind, semantic_tokens};
 
 /// A place in a file: its project path (`std/k8s.sinfra` for the standard
 /// library) and a byte span.
@@ -54,4 +56,14 @@ impl<'a> Analysis<'a> {
     pub fn file(&self, path: &str) -> Option<SourceFile> {
         self.project.files(self.db).iter().copied().find(|f| f.path(self.db) == path)
     }
+}
+
+/// Member `m` of `item`'s HIR.
+fn hir_member(
+    db: &Database,
+    item: sinfra_compiler::items::ItemId,
+    m: sinfra_compiler::hir::MemberId,
+) -> Option<&sinfra_compiler::hir::Member> {
+    let hir = sinfra_compiler::hir::item_hir(db, item);
+    Some(hir.body.member(m))
 }

@@ -1,6 +1,6 @@
 //! Editor features on fixture workspaces: each `cases/*.sinfra` file holds a
 //! project (`//- file: path` sections, `sinfra.toml` optional), one `$0`
-//! cursor and a `//- request: hover|definition|references|completion|symbols|rename|signature`
+//! cursor and a `//- request: hover|definition|references|completion|symbols|rename|signature|tokens`
 //! line; the answer is snapshotted as readable text.
 #![allow(clippy::disallowed_methods)]
 
@@ -68,6 +68,19 @@ fn answer(case: &Case) -> String {
     };
     let mut out = String::new();
     match case.request.as_str() {
+        "tokens" => {
+            let (path, _) = case.cursor.clone().unwrap_or_else(|| (case.files[0].0.clone(), 0));
+            let file = a.file(&path).unwrap();
+            let text = text_of(&path);
+            for t in sinfra_ide::semantic_tokens(&a, file) {
+                let flags = format!(
+                    "{}{}",
+                    if t.declaration { " declaration" } else { "" },
+                    if t.library { " library" } else { "" }
+                );
+                let _ = writeln!(out, "{:<24} {:?}{flags}", &text[t.span.range()], t.kind);
+            }
+        }
         "symbols" => {
             let (path, _) = case.cursor.clone().unwrap_or_else(|| (case.files[0].0.clone(), 0));
             let file = a.file(&path).unwrap();
