@@ -99,7 +99,53 @@ pub fn completions(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Vec<Compl
     {
         return fields;
     }
+    // `field = ` in an instance body: the values the field's type allows, first.
+    if let Some(loc) = located
+        && let Some(field) = line.trim().strip_suffix('=').map(str::trim)
+        && field.chars().all(is_ident)
+        && let Some(schema) = schema_of_instance(a, loc.item)
+        && let Some(ty) = crate::types::field_ty(a, schema, field)
+    {
+        let mut values = allowed_values(a, &ty);
+        if !values.is_empty() {
+            values.extend(names(a, file, Some(loc.item)));
+            return values;
+        }
+    }
     names(a, file, located.map(|l| l.item))
+}
+
+/// The values a type allows that can be listed: string literals, `true`/`false`,
+/// tiers, regions and stacks, and `none` for an optional.
+fn allowed_values(a: &Analysis<'_>, ty: &Ty) -> Vec<Completion> {
+    let db = a.db;
+    let info = platform_info(db, a.project);
+    let mut out = Vec::new();
+    let mut add = |label: String, detail: &str| {
+        let mut c = Completion::new(label, CompletionKind::Platform).detail(detail);
+        c.preselect = true;
+        out.push(c);
+    };
+    let mut todo = vec![ty.clone()];
+    while let Some(t) = todo.pop() {
+        match sinfra_compiler::signatures::underlying(db, a.project, &t, false) {
+            Ty::Lit(s) => add(format!("{s:?}"), "allowed value"),
+            Ty::Bool => {
+                add("true".into(), "Bool");
+                add("false".into(), "Bool");
+            }
+            Ty::Tier => info.tiers.iter().for_each(|t| add(t.name.clone(), "tier")),
+            Ty::Region => info.regions.iter().for_each(|r| add(r.name.clone(), "region")),
+            Ty::Stack => info.stacks.iter().for_each(|s| add(s.name.clone(), "stack")),
+            Ty::Optional(inner) => {
+                add("none".into(), "no value");
+                todo.push(*inner);
+            }
+            Ty::Union(ts) => todo.extend(ts),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn modules() -> Vec<Completion> {

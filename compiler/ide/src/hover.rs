@@ -221,7 +221,7 @@ fn values_section(a: &Analysis<'_>, item: ItemId, field: Option<&str>) -> String
             None => Some(evaluated.value.clone()),
         };
         let Some(value) = value else { continue };
-        let shown = show(&value);
+        let shown = format!("{}{}", show(&value), provenance(a, &value));
         let stack_name = s.map_or_else(|| "shared".to_string(), |i| info.stacks[i].name.clone());
         match groups.iter_mut().find(|(v, _)| *v == shown) {
             Some((_, names)) => names.push(stack_name),
@@ -233,6 +233,27 @@ fn values_section(a: &Analysis<'_>, item: ItemId, field: Option<&str>) -> String
     }
     let lines: Vec<String> = groups.iter().map(|(v, names)| format!("- `{}`: {v}", names.join(", "))).collect();
     format!("\n\n**value per stack**\n{}", lines.join("\n"))
+}
+
+/// Where a value's data comes from: the resource instances and secrets it
+/// is derived from (the labels the tier and secret rules judge).
+fn provenance(a: &Analysis<'_>, v: &Value) -> String {
+    let db = a.db;
+    let info = platform_info(db, a.project);
+    let mut from: Vec<String> = Vec::new();
+    for l in v.all_labels().iter() {
+        let text = match l {
+            Label::Instance { resource, stack: Some(s), .. } => {
+                format!("`{}@{}`", resource.name(db), info.stacks.get(*s).map_or("?", |st| st.name.as_str()))
+            }
+            Label::Instance { resource, stack: None, .. } => format!("`{}` (shared)", resource.name(db)),
+            Label::Secret { .. } => "a secret".to_string(),
+        };
+        if !from.contains(&text) {
+            from.push(text);
+        }
+    }
+    if from.is_empty() { String::new() } else { format!(" — from {}", from.join(", ")) }
 }
 
 /// A value for a hover: short, secrets masked, its tier labels named.
