@@ -63,6 +63,7 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
         folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(lsp::OneOf::Left(true)),
         semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
             lsp::SemanticTokensOptions {
                 legend: lsp::SemanticTokensLegend {
@@ -520,6 +521,7 @@ impl Server {
             R::SignatureHelpRequest::METHOD,
             R::FoldingRangeRequest::METHOD,
             R::SemanticTokensFullRequest::METHOD,
+            R::InlayHintRequest::METHOD,
         ];
         if method == R::WorkspaceSymbolRequest::METHOD {
             self.workspace_symbols(id, &req.params);
@@ -768,6 +770,28 @@ impl Job {
                     result_id: None,
                     data,
                 })))
+            }
+            R::InlayHintRequest::METHOD => {
+                let range: Option<lsp::Range> =
+                    params.get("range").cloned().and_then(|r| serde_json::from_value(r).ok());
+                let hints: Vec<lsp::InlayHint> = sinfra_ide::inlay_hints(&a, file)
+                    .into_iter()
+                    .map(|h| {
+                        let value = h.kind == sinfra_ide::HintKind::Value;
+                        lsp::InlayHint {
+                            position: self.text.position(self.encoding, h.offset),
+                            label: lsp::InlayHintLabel::String(if value { format!("  {}", h.label) } else { h.label }),
+                            kind: Some(if value { lsp::InlayHintKind::TYPE } else { lsp::InlayHintKind::PARAMETER }),
+                            text_edits: None,
+                            tooltip: None,
+                            padding_left: None,
+                            padding_right: Some(!value),
+                            data: None,
+                        }
+                    })
+                    .filter(|h| range.is_none_or(|r| r.start <= h.position && h.position <= r.end))
+                    .collect();
+                json(serde_json::to_value(hints))
             }
             R::FoldingRangeRequest::METHOD => {
                 let ranges: Vec<lsp::FoldingRange> = sinfra_ide::folding(&a, file)

@@ -195,6 +195,15 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
     assert!(data.len() >= 5 * 10 && data.len() % 5 == 0, "{tokens}");
     assert_eq!(data[3], 7, "`import` is a keyword: {tokens}");
 
+    // Inlay hints: the per-stack value after `match tier`.
+    let end = json!({"line": 20, "character": 0});
+    let hints = c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": services_uri}, "range": {"start": {"line": 0, "character": 0}, "end": end}}),
+    );
+    let labels: Vec<&str> = hints["result"].as_array().unwrap().iter().filter_map(|h| h["label"].as_str()).collect();
+    assert!(labels.iter().any(|l| l.contains("latest_us 1") && l.contains("prod_us 6")), "{hints}");
+
     // Folding ranges and workspace symbols.
     let folds = c.request("textDocument/foldingRange", json!({"textDocument": {"uri": services_uri}}));
     assert!(folds["result"].as_array().is_some_and(|f| f.iter().any(|r| r["startLine"] == 3)), "{folds}");

@@ -196,6 +196,22 @@ fn describe_member(a: &Analysis<'_>, at_item: ItemId, m: MemberRef) -> Option<St
 
 /// `value in each stack`, equal values grouped: `prod_us, prod_eu: 6 · latest_us: 1`.
 fn values_section(a: &Analysis<'_>, item: ItemId, field: Option<&str>) -> String {
+    let groups = per_stack(a, item, field, true);
+    if groups.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = groups.iter().map(|(v, names)| format!("- `{}`: {v}", names.join(", "))).collect();
+    format!("\n\n**value per stack**\n{}", lines.join("\n"))
+}
+
+/// The value of `item` (or of its `field`) in every stack it exists in, equal
+/// values grouped: (shown value, stacks), in stack order.
+pub(crate) fn per_stack(
+    a: &Analysis<'_>,
+    item: ItemId,
+    field: Option<&str>,
+    with_provenance: bool,
+) -> Vec<(String, Vec<String>)> {
     let db = a.db;
     let info = platform_info(db, a.project);
     let stacks: Vec<Option<usize>> = match item.tag(db) {
@@ -221,18 +237,14 @@ fn values_section(a: &Analysis<'_>, item: ItemId, field: Option<&str>) -> String
             None => Some(evaluated.value.clone()),
         };
         let Some(value) = value else { continue };
-        let shown = format!("{}{}", show(&value), provenance(a, &value));
+        let shown = if with_provenance { format!("{}{}", show(&value), provenance(a, &value)) } else { show(&value) };
         let stack_name = s.map_or_else(|| "shared".to_string(), |i| info.stacks[i].name.clone());
         match groups.iter_mut().find(|(v, _)| *v == shown) {
             Some((_, names)) => names.push(stack_name),
             None => groups.push((shown, vec![stack_name])),
         }
     }
-    if groups.is_empty() {
-        return String::new();
-    }
-    let lines: Vec<String> = groups.iter().map(|(v, names)| format!("- `{}`: {v}", names.join(", "))).collect();
-    format!("\n\n**value per stack**\n{}", lines.join("\n"))
+    groups
 }
 
 /// Where a value's data comes from: the resource instances and secrets it

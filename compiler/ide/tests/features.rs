@@ -1,6 +1,6 @@
 //! Editor features on fixture workspaces: each `cases/*.sinfra` file holds a
 //! project (`//- file: path` sections, `sinfra.toml` optional), one `$0`
-//! cursor and a `//- request: hover|definition|references|completion|symbols|rename|signature|tokens`
+//! cursor and a `//- request: hover|definition|references|completion|symbols|rename|signature|tokens|hints`
 //! line; the answer is snapshotted as readable text.
 #![allow(clippy::disallowed_methods)]
 
@@ -79,6 +79,15 @@ fn answer(case: &Case) -> String {
                     if t.library { " library" } else { "" }
                 );
                 let _ = writeln!(out, "{:<24} {:?}{flags}", &text[t.span.range()], t.kind);
+            }
+        }
+        "hints" => {
+            let (path, _) = case.cursor.clone().unwrap_or_else(|| (case.files[0].0.clone(), 0));
+            let file = a.file(&path).unwrap();
+            let text = text_of(&path);
+            for h in sinfra_ide::inlay_hints(&a, file) {
+                let line = text[..h.offset as usize].matches('\n').count() + 1;
+                let _ = writeln!(out, "{line}: {:?} {}", h.kind, h.label);
             }
         }
         "symbols" => {
