@@ -213,6 +213,13 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
         "{found}"
     );
 
+    // A file changed on disk (a git checkout) is picked up.
+    let bad = root.join("bad.sinfra");
+    std::fs::write(&bad, "service broken: k8s.Worker {\n  image = \n}\n").unwrap();
+    let bad_uri = uri(&bad);
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": bad_uri, "type": 1}]}));
+    c.diagnostics_until(&bad_uri, |d| !d.is_empty());
+
     // Formatting.
     let fmt = c.request(
         "textDocument/formatting",
