@@ -120,6 +120,18 @@ fn selected_elsewhere(origin: Loc, source: Loc) -> bool {
     source.item != origin.item || source.span.start < origin.span.start || source.span.end > origin.span.end
 }
 
+/// The `@sel` part of a selection written `x@sel` at `source` (for a fix that removes it).
+fn selector_of(db: &dyn crate::db::Db, source: Loc) -> Option<Loc> {
+    let hir = crate::hir::item_hir(db, source.item);
+    let map = crate::hir::item_source_map(db, source.item);
+    hir.body.exprs.iter().find_map(|(id, e)| match e {
+        crate::hir::Expr::At(base, _) if map.expr(id) == source.span => {
+            Some(Loc::new(source.item, sinfra_syntax::Span::new(map.expr(*base).end, source.span.end)))
+        }
+        _ => None,
+    })
+}
+
 /// E0301 (another tier) and E0302 (same tier, another region).
 /// Where a tier-labelled value came from.
 struct Selection {
@@ -178,6 +190,9 @@ fn tier_rule(subject: &Subject<'_>, selection: &Selection, origin: Loc, diags: &
         } else {
             d.with_help(format!("use `{resource_name}` without `@…` for the instance in the own stack"))
         };
+        if let Some(selector) = selector_of(db, source) {
+            d = d.with_fix(format!("use `{resource_name}` of the own stack (remove the selector)"), selector, "");
+        }
         subject.report(d, diags);
     } else if from != subject.stack {
         let severity = match info.manifest.cross_region {
