@@ -1,20 +1,13 @@
-//! Name lookup rules shared by the checker and the evaluator.
-//!
-//! Order: locals, then the fields of the instance being built, then the
-//! context names (`tier`, `region`, `stack`, `name`, `protected`, `platform`,
-//! `project`), then the file's own stdlib module, the project's globals and
-//! the prelude, imported modules, and builtins.
-
-use sinfra_syntax::ast::{Path, TypeExpr, TypeExprKind};
+//! The names a file sees (its stdlib module, the project's globals and the
+//! prelude, imported modules, builtins), dotted paths, and did-you-mean.
+//! Resolving each name of an item — locals, fields and context names first —
+//! is `hir::resolve`'s, once per item.
 
 use crate::db::{Db, Origin, SourceFile};
-use crate::diagnostics::Code;
 use crate::eval::builtins;
 use crate::index::{Index, file_imports};
 use crate::items::{ItemId, ItemTag};
-use crate::loc::{Diag, Loc};
 use crate::stdlib;
-use crate::ty::Ty;
 
 /// The names a file can see.
 #[derive(Clone, Copy)]
@@ -86,12 +79,6 @@ impl<'a> FileScope<'a> {
         self.imports.iter().any(|i| i == module) || self.module == Some(module)
     }
 
-    /// Resolves a dotted path to an item (`Limits`, `k8s.WebService`).
-    pub fn path_item(&self, path: &Path) -> Result<ItemId, PathError> {
-        let segments: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
-        self.path_names(&segments)
-    }
-
     /// Resolves a dotted path given as its segments.
     pub fn path_names(&self, segments: &[&str]) -> Result<ItemId, PathError> {
         match segments {
@@ -131,92 +118,6 @@ pub fn did_you_mean<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str
         .filter(|(score, c)| *score > 0.8 && *c != name)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
-}
-
-/// Reports a path that did not resolve.
-pub fn path_error(scope: &FileScope<'_>, item: ItemId, path: &Path, err: PathError, what: &str) -> Diag {
-    match err {
-        PathError::NotImported(module) => Diag::new(
-            Code::UnknownModule,
-            format!("module `{module}` is not imported"),
-            Loc::new(item, path.segments[0].span),
-            "used here without `import`",
-        )
-        .with_help(format!("add `import std.{module}` at the top of the file")),
-        PathError::Unknown(seg) => {
-            let ident = &path.segments[seg.min(path.segments.len() - 1)];
-            let candidates: Vec<String> = if seg == 0 {
-                let mut c = scope.candidates();
-                c.extend(Ty::PRIMITIVES.iter().map(|s| s.to_string()));
-                c
-            } else {
-                scope.index.modules.get(&path.segments[0].name).map(|m| m.keys().cloned().collect()).unwrap_or_default()
-            };
-            let mut d = Diag::new(
-                Code::UnknownName,
-                format!("unknown {what} `{}`", path.text()),
-                Loc::new(item, ident.span),
-                format!("no {what} of this name"),
-            );
-            if let Some(s) = did_you_mean(&ident.name, candidates.iter().map(String::as_str)) {
-                d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                    format!("replace with `{s}`"),
-                    Loc::new(item, ident.span),
-                    s,
-                );
-            }
-            d
-        }
-    }
-}
-
-/// Lowers a type expression; unknown names are reported and become [`Ty::Error`].
-pub fn lower_type(db: &dyn Db, scope: &FileScope<'_>, item: ItemId, t: &TypeExpr, diags: &mut Vec<Diag>) -> Ty {
-    match &t.kind {
-        TypeExprKind::Path(path) => {
-            if let [one] = path.segments.as_slice()
-                && let Some(p) = Ty::primitive(&one.name)
-            {
-                return p;
-            }
-            match scope.path_item(path) {
-                Ok(target) => match target.tag(db) {
-                    ItemTag::Schema => Ty::Schema(target),
-                    ItemTag::Type => Ty::Alias(target),
-                    _ => {
-                        diags.push(Diag::new(
-                            Code::TypeMismatch,
-                            format!("`{}` is a {}, not a type", path.text(), target.tag(db).describe()),
-                            Loc::new(item, path.span),
-                            "expected a type here",
-                        ));
-                        Ty::Error
-                    }
-                },
-                Err(e) => {
-                    diags.push(path_error(scope, item, path, e, "type"));
-                    Ty::Error
-                }
-            }
-        }
-        TypeExprKind::List(inner) => Ty::List(Box::new(lower_type(db, scope, item, inner, diags))),
-        TypeExprKind::Map(k, v) => {
-            let key = lower_type(db, scope, item, k, diags);
-            if !matches!(key, Ty::String | Ty::Error) {
-                diags.push(Diag::new(
-                    Code::TypeMismatch,
-                    "map keys must be `String`",
-                    Loc::new(item, k.span),
-                    "not `String`",
-                ));
-            }
-            Ty::Map(Box::new(lower_type(db, scope, item, v, diags)))
-        }
-        TypeExprKind::Optional(inner) => Ty::Optional(Box::new(lower_type(db, scope, item, inner, diags))),
-        TypeExprKind::Union(ts) => Ty::Union(ts.iter().map(|t| lower_type(db, scope, item, t, diags)).collect()),
-        TypeExprKind::StrLit(s) => Ty::Lit(s.clone()),
-        TypeExprKind::Error => Ty::Error,
-    }
 }
 
 impl ItemTag {

@@ -17,6 +17,8 @@ use crate::loc::{Diag, Loc};
 pub enum Anchor {
     /// The item's declared name.
     ItemName,
+    /// Where the item starts (its doc comment included): text inserted here goes before it.
+    ItemStart,
     /// The whole schema path of an instance or a policy.
     ItemPath,
     /// A segment of a dotted path.
@@ -66,6 +68,7 @@ impl Anchor {
     pub fn span(self, hir: &ItemHir, map: &ItemSourceMap) -> Span {
         match self {
             Anchor::ItemName => map.name,
+            Anchor::ItemStart => Span::new(0, 0),
             Anchor::ItemPath => map.path.unwrap_or(map.name),
             Anchor::Segment(of, index) => segment_span(hir, map, of, index),
             Anchor::Expr(e) => map.expr(e),

@@ -7,29 +7,13 @@ use crate::db::Db;
 use crate::diagnostics::Code;
 use crate::hir::{Body, Name, TypeRef, TypeRefId};
 use crate::items::{ItemId, ItemTag};
-use crate::resolve::{FileScope, Global, PathError, did_you_mean};
+use crate::resolve::{FileScope, PathError, did_you_mean};
 use crate::ty::Ty;
 
 /// Resolves a dotted path to an item (`Limits`, `k8s.WebService`).
 pub fn path_item(scope: &FileScope<'_>, path: &[Name]) -> Result<ItemId, PathError> {
-    match path {
-        [one] => match scope.global(one.as_str()) {
-            Some(Global::Item(i)) => Ok(i),
-            _ => Err(PathError::Unknown(0)),
-        },
-        [module, member] => {
-            let module = module.as_str();
-            if !scope.imports.iter().any(|i| i == module) && scope.module != Some(module) {
-                return Err(if scope.index.modules.contains_key(module) {
-                    PathError::NotImported(module.to_string())
-                } else {
-                    PathError::Unknown(0)
-                });
-            }
-            scope.index.member(module, member.as_str()).ok_or(PathError::Unknown(1))
-        }
-        _ => Err(PathError::Unknown(0)),
-    }
+    let segments: Vec<&str> = path.iter().map(|n| n.as_str()).collect();
+    scope.path_names(&segments)
 }
 
 /// The text of a path: `k8s.WebService`.
@@ -46,7 +30,8 @@ pub fn path_error(scope: &FileScope<'_>, path: &[Name], of: PathOf, err: PathErr
             Anchor::Segment(of, 0),
             "used here without `import`",
         )
-        .with_help(format!("add `import std.{module}` at the top of the file")),
+        .with_help(format!("add `import std.{module}` at the top of the file"))
+        .with_fix(format!("add `import std.{module}`"), Anchor::ItemStart, format!("import std.{module}\n\n")),
         PathError::Unknown(seg) => {
             let seg = seg.min(path.len().saturating_sub(1));
             let name = path.get(seg).map(|n| n.as_str()).unwrap_or_default();
