@@ -86,16 +86,8 @@ fn describe(a: &Analysis<'_>, at_item: ItemId, d: &Denoted) -> Option<String> {
             format!("{}\n\n{what}", code(&format!("{}{ty}", binding.name)))
         }
         Denoted::Builtin(b) => {
-            let sig = b.signature();
-            let params: Vec<String> = sig
-                .params
-                .iter()
-                .map(|p| match p.default {
-                    Some(d) => format!("{}: {} = {d}", p.name, p.ty.display(db)),
-                    None => format!("{}: {}", p.name, p.ty.display(db)),
-                })
-                .collect();
-            with_doc(code(&format!("fn {}({}) -> {}", b.name(), params.join(", "), sig.ret.display(db))), Some(sig.doc))
+            let (label, _) = crate::signature::builtin_signature(a, *b);
+            with_doc(code(&label), Some(b.signature().doc))
         }
         Denoted::Context(c) => {
             let (ty, doc) = match c {

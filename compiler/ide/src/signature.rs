@@ -87,6 +87,13 @@ pub fn signature_help(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Option
         return Some(SignatureHelp { label, params, active, doc });
     }
     let builtin = Builtin::from_name(&name).filter(|_| module.is_none())?;
+    let (label, params) = builtin_signature(a, builtin);
+    Some(SignatureHelp { label, params, active, doc: Some(builtin.signature().doc.to_string()) })
+}
+
+/// A builtin's signature as written (`fn join(items: [String], sep: String = "") -> String`) and its parameters.
+pub(crate) fn builtin_signature(a: &Analysis<'_>, builtin: Builtin) -> (String, Vec<String>) {
+    let db = a.db;
     let sig = builtin.signature();
     let params: Vec<String> = sig
         .params
@@ -96,8 +103,8 @@ pub fn signature_help(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Option
             None => format!("{}: {}", p.name, p.ty.display(db)),
         })
         .collect();
-    let label = format!("fn {name}({}) -> {}", params.join(", "), sig.ret.display(db));
-    Some(SignatureHelp { label, params, active, doc: Some(sig.doc.to_string()) })
+    let label = format!("fn {}({}) -> {}", builtin.name(), params.join(", "), sig.ret.display(db));
+    (label, params)
 }
 
 #[cfg(test)]

@@ -69,40 +69,9 @@ pub fn semantic_tokens(a: &Analysis<'_>, file: SourceFile) -> Vec<SemanticToken>
             Token::Comment => plain(TokenKind::Comment),
             Token::Quote | Token::Str | Token::StrHead | Token::StrMid | Token::StrTail => plain(TokenKind::String),
             Token::Int | Token::Float | Token::Unit => plain(TokenKind::Number),
-            Token::Import
-            | Token::Fn
-            | Token::Let
-            | Token::In
-            | Token::If
-            | Token::Then
-            | Token::Else
-            | Token::Match
-            | Token::For
-            | Token::True
-            | Token::False
-            | Token::None
-            | Token::SelfKw
-            | Token::Check
-            | Token::Where
-            | Token::Extends => plain(TokenKind::Keyword),
-            Token::Plus
-            | Token::Minus
-            | Token::Star
-            | Token::Slash
-            | Token::Percent
-            | Token::EqEq
-            | Token::NotEq
-            | Token::Lt
-            | Token::LtEq
-            | Token::Gt
-            | Token::GtEq
-            | Token::AndAnd
-            | Token::OrOr
-            | Token::Bang
-            | Token::QuestionQuestion
-            | Token::At
-            | Token::FatArrow
-            | Token::Arrow => plain(TokenKind::Operator),
+            t if t.is_keyword() => plain(TokenKind::Keyword),
+            t if t.is_operator() => plain(TokenKind::Operator),
+            Token::At | Token::FatArrow | Token::Arrow => plain(TokenKind::Operator),
             Token::Ident => match ident(a, file, span) {
                 Some(t) => t,
                 None if CONTEXTUAL.contains(&&text[span.range()]) => plain(TokenKind::Keyword),

@@ -195,6 +195,51 @@ pub enum Token {
 }
 
 impl Token {
+    /// A unary or binary operator (`+ - * / % == != < <= > >= && || ?? !`).
+    pub fn is_operator(self) -> bool {
+        matches!(
+            self,
+            Token::Plus
+                | Token::Minus
+                | Token::Star
+                | Token::Slash
+                | Token::Percent
+                | Token::EqEq
+                | Token::NotEq
+                | Token::Lt
+                | Token::LtEq
+                | Token::Gt
+                | Token::GtEq
+                | Token::AndAnd
+                | Token::OrOr
+                | Token::QuestionQuestion
+                | Token::Bang
+        )
+    }
+
+    /// A keyword the lexer knows (the contextual ones, like `schema`, are identifiers).
+    pub fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            Token::Import
+                | Token::Fn
+                | Token::Let
+                | Token::In
+                | Token::If
+                | Token::Then
+                | Token::Else
+                | Token::Match
+                | Token::For
+                | Token::True
+                | Token::False
+                | Token::None
+                | Token::SelfKw
+                | Token::Check
+                | Token::Where
+                | Token::Extends
+        )
+    }
+
     /// Whitespace, comments and a leading byte order mark.
     pub fn is_trivia(self) -> bool {
         matches!(self, Token::Whitespace | Token::Comment | Token::Bom)

@@ -172,23 +172,8 @@ fn expects_expression(prev: Token, open: &[Open]) -> bool {
         | Token::LParen
         | Token::LBracket
         | Token::StrHead
-        | Token::StrMid
-        | Token::Plus
-        | Token::Minus
-        | Token::Star
-        | Token::Slash
-        | Token::Percent
-        | Token::EqEq
-        | Token::NotEq
-        | Token::Lt
-        | Token::LtEq
-        | Token::Gt
-        | Token::GtEq
-        | Token::AndAnd
-        | Token::OrOr
-        | Token::QuestionQuestion
-        | Token::Bang => true,
-        _ => false,
+        | Token::StrMid => true,
+        t => t.is_operator(),
     }
 }
 
