@@ -150,6 +150,18 @@ fn describe_item(a: &Analysis<'_>, item: ItemId) -> String {
                 None => "shared: one instance for every stack".to_string(),
             };
             let _ = write!(out, "\n\ndeployed in: {stacks}");
+            // A resource's addresses, per stack: what its users connect to.
+            if let Some(schema) = schema_of_instance(a, item) {
+                let def = schema_def(db, a.project, schema);
+                for (field, _) in def.fields.iter().filter(|(_, f)| f.address) {
+                    let groups = per_stack(a, item, Some(field), false);
+                    if !groups.is_empty() {
+                        let lines: Vec<String> =
+                            groups.iter().map(|(v, st)| format!("- `{}`: {v}", st.join(", "))).collect();
+                        let _ = write!(out, "\n\n**{field}**\n{}", lines.join("\n"));
+                    }
+                }
+            }
         }
         ItemTag::Schema => {
             let def = schema_def(db, a.project, item);
