@@ -4,7 +4,12 @@
 #      TextMate grammar's annotated samples, and a smoke test of extension.js);
 #   2. if `nvim` is on PATH: editors/neovim/sinfra.lua in a headless Neovim on
 #      a tiny project, against the real sinfra-lsp (an E0301 must arrive as a
-#      diagnostic, and completion must return items).
+#      diagnostic, and completion must return items);
+#   3. the tree-sitter grammar in editors/tree-sitter-sinfra: `npm ci`, then
+#      the committed parser must be what `tree-sitter generate` makes of
+#      grammar.js, `tree-sitter test` (corpus and highlight tests) must pass,
+#      and every .sinfra file of the repository must parse without an ERROR
+#      or MISSING node (script/check-repo.sh).
 #
 # Environment:
 #   SINFRA_LSP       the server binary (default: target/{debug,release}/sinfra-lsp,
@@ -12,6 +17,11 @@
 #   NVIM_BIN         the Neovim binary (default: nvim on PATH; skipped when absent
 #                    or older than 0.9)
 #   SINFRA_SKIP_NPM  set to 1 to skip the VS Code tests
+#   SINFRA_SKIP_TREE_SITTER  set to 1 to skip the tree-sitter tests
+#   TREE_SITTER      a tree-sitter CLI to use instead of the one `npm ci`
+#                    installs (its install step downloads the binary from
+#                    GitHub releases; where that is not reachable:
+#                    `cargo install tree-sitter-cli@0.25.10 --locked`)
 #   TIMEOUT_S        the limit for each step in seconds (default 300)
 #   SINFRA_CHECK_TIMEOUT_MS  how long Neovim waits for the client, the E0301 and
 #                    the completion answer, each (default 60000)
@@ -113,6 +123,70 @@ EOF
         echo "-- the Neovim 0.9/0.10 path: vim.lsp.start from a FileType autocmd (vim.lsp.enable hidden)"
         run_nvim "vim.lsp.enable = nil" || fail "Neovim: sinfra.lua's vim.lsp.start fallback (see above)"
       fi
+    fi
+  fi
+fi
+
+# --- 3. tree-sitter ---------------------------------------------------------
+ts_dir="$here/tree-sitter-sinfra"
+ts_version="$(sed -n 's/.*"tree-sitter-cli": *"\([^"]*\)".*/\1/p' "$ts_dir/package.json" | head -n 1)"
+if [[ "${SINFRA_SKIP_TREE_SITTER:-0}" == 1 ]]; then
+  step "tree-sitter: skipped (SINFRA_SKIP_TREE_SITTER=1)"
+else
+  ts="${TREE_SITTER:-}"
+  if [[ -n "$ts" ]]; then
+    step "tree-sitter: TREE_SITTER=$ts"
+  elif ! command -v npm >/dev/null; then
+    fail "tree-sitter: npm is not on PATH (install Node.js 18 or later, or set TREE_SITTER to a tree-sitter $ts_version binary)"
+  else
+    step "tree-sitter: npm ci (editors/tree-sitter-sinfra)"
+    if (cd "$ts_dir" && timeout "$timeout_s" npm ci --no-audit --no-fund --loglevel=error) \
+      && [[ -e "$ts_dir/node_modules/tree-sitter-cli/tree-sitter" ]]; then
+      ts="$ts_dir/node_modules/.bin/tree-sitter"
+    elif command -v tree-sitter >/dev/null; then
+      ts="$(command -v tree-sitter)"
+      echo "npm ci did not install the tree-sitter binary (its install step downloads it from GitHub releases); using $ts"
+    else
+      fail "tree-sitter: npm ci did not install the tree-sitter binary (its install step downloads it from GitHub releases, see above); set TREE_SITTER to a tree-sitter $ts_version binary (cargo install tree-sitter-cli@$ts_version --locked) or SINFRA_SKIP_TREE_SITTER=1"
+    fi
+  fi
+  if [[ -n "$ts" ]]; then
+    if ! ts_has="$("$ts" --version 2>&1)"; then
+      fail "tree-sitter: $ts does not run: $ts_has"
+    else
+      echo "$ts_has ($ts)"
+      [[ "$ts_has" == *" $ts_version"* ]] || echo "note: package.json pins tree-sitter-cli $ts_version; the generated parser may differ"
+      # A configuration of its own, so the CLI neither warns about a missing
+      # ~/.config/tree-sitter nor loads the user's grammars.
+      ts_home="$(mktemp -d "${TMPDIR:-/tmp}/sinfra-ts.XXXXXX")"
+      printf '{ "parser-directories": [] }\n' > "$ts_home/config.json"
+      export TREE_SITTER_DIR="$ts_home"
+
+      step "tree-sitter: src/ is what \`tree-sitter generate\` makes of grammar.js"
+      mkdir -p "$ts_home/gen"
+      cp "$ts_dir/grammar.js" "$ts_dir/tree-sitter.json" "$ts_home/gen/"
+      if ! (cd "$ts_home/gen" && timeout "$timeout_s" "$ts" generate --abi 14); then
+        fail "tree-sitter: generate failed on grammar.js (output above)"
+      elif ! diff -r -q "$ts_home/gen/src" "$ts_dir/src"; then
+        fail "tree-sitter: src/ is stale: run \`npx tree-sitter generate --abi 14\` in editors/tree-sitter-sinfra and commit src/"
+      else
+        echo "tree-sitter: src/ is up to date"
+      fi
+
+      step "tree-sitter: tree-sitter test (corpus and highlight tests)"
+      if (cd "$ts_dir" && timeout "$timeout_s" "$ts" test); then
+        echo "tree-sitter: tests ok"
+      else
+        fail "tree-sitter: \`tree-sitter test\` failed in editors/tree-sitter-sinfra (output above)"
+      fi
+
+      step "tree-sitter: every .sinfra file of the repository parses (script/check-repo.sh)"
+      if timeout "$timeout_s" "$ts_dir/script/check-repo.sh" "$ts"; then
+        echo "tree-sitter: whole-repo parse ok"
+      else
+        fail "tree-sitter: some .sinfra files do not parse cleanly with the grammar (listed above)"
+      fi
+      rm -rf "$ts_home"
     fi
   fi
 fi
