@@ -49,7 +49,7 @@ pub struct Ctx<'a> {
     /// Where each function in `calls` was called.
     pub(super) call_sites: Vec<Loc>,
     pub(super) scopes: rustc_hash::FxHashMap<crate::db::SourceFile, FileScope<'a>>,
-    pub(super) code: rustc_hash::FxHashMap<ItemId, Rc<ItemCode>>,
+    pub(super) code: rustc_hash::FxHashMap<ItemId, Arc<ItemCode>>,
     pub(super) functions: rustc_hash::FxHashMap<ItemId, Arc<crate::signatures::FnSig>>,
     /// Scalars that passed a type's refinement in this evaluation (a field's
     /// value is checked again when a template takes it as a typed parameter).
@@ -61,6 +61,7 @@ pub struct Ctx<'a> {
 /// What the evaluator reads of an item: its HIR, where its parts are
 /// written (for the locations of values and diagnostics), its names
 /// resolved, and its types lowered.
+#[derive(Debug, PartialEq)]
 pub struct ItemCode {
     /// The item.
     pub item: ItemId,
@@ -72,6 +73,19 @@ pub struct ItemCode {
     pub res: Arc<Resolutions>,
     /// Its types as written, lowered.
     pub types: Arc<ItemTypes>,
+}
+
+/// An item's code, gathered in one query: each evaluation fetches one memo
+/// per item it runs code of, not four.
+#[salsa::tracked(returns(ref))]
+pub fn item_code(db: &dyn Db, project: Project, item: ItemId) -> Arc<ItemCode> {
+    Arc::new(ItemCode {
+        item,
+        hir: item_hir(db, item).clone(),
+        map: item_source_map(db, item).clone(),
+        res: resolve_item(db, project, item).clone(),
+        types: item_types(db, project, item).clone(),
+    })
 }
 
 impl ItemCode {
@@ -99,7 +113,7 @@ pub struct Env {
     /// The item the code belongs to (for locations and name lookup).
     pub item: ItemId,
     /// The item's code.
-    pub code: Rc<ItemCode>,
+    pub code: Arc<ItemCode>,
     /// Local bindings.
     pub locals: Option<Rc<Local>>,
     /// The instance whose fields are in scope.
@@ -166,20 +180,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// The code of `item` (cached: every field, default and call reads it).
-    pub fn code(&mut self, item: ItemId) -> Rc<ItemCode> {
+    pub fn code(&mut self, item: ItemId) -> Arc<ItemCode> {
         let (db, project) = (self.db, self.project);
-        self.code
-            .entry(item)
-            .or_insert_with(|| {
-                Rc::new(ItemCode {
-                    item,
-                    hir: item_hir(db, item).clone(),
-                    map: item_source_map(db, item).clone(),
-                    res: resolve_item(db, project, item).clone(),
-                    types: item_types(db, project, item).clone(),
-                })
-            })
-            .clone()
+        self.code.entry(item).or_insert_with(|| item_code(db, project, item).clone()).clone()
     }
 
     /// An environment for code in `item`, with no locals and no instance.
