@@ -84,7 +84,13 @@ impl TokenMatcher {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns).ok()
+            // A DFA: every string of every instance in every stack is searched, and most match nothing.
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&patterns)
+                .ok()
         };
         TokenMatcher { owner, automaton }
     }
@@ -92,7 +98,7 @@ impl TokenMatcher {
     /// The owner of the first needle found as a whole token whose owner `accept`s.
     fn find(&self, text: &str, accept: impl Fn(usize) -> bool) -> Option<usize> {
         let automaton = self.automaton.as_ref()?;
-        if text.len() < MIN_LEN {
+        if text.len() < MIN_LEN || !automaton.is_match(text) {
             return None;
         }
         automaton
