@@ -1,6 +1,6 @@
 //! Editor features on fixture workspaces: each `cases/*.sinfra` file holds a
 //! project (`//- file: path` sections, `sinfra.toml` optional), one `$0`
-//! cursor and a `//- request: hover|definition|references|completion|symbols|rename|signature|tokens|hints`
+//! cursor and a `//- request: hover|definition|references|completion|symbols|rename|signature|tokens|hints|fixes`
 //! line; the answer is snapshotted as readable text.
 #![allow(clippy::disallowed_methods)]
 
@@ -137,6 +137,11 @@ fn answer(case: &Case) -> String {
                         let _ = writeln!(out, "refused: {e}");
                     }
                 },
+                "fixes" => {
+                    for f in sinfra_ide::fixes(&a, file, sinfra_syntax::Span::new(offset, offset)) {
+                        let _ = writeln!(out, "{} [{}]: {} → {:?}", f.title, f.code, show(&f.at), f.replacement);
+                    }
+                }
                 "signature" => match sinfra_ide::signature_help(&a, file, offset) {
                     Some(h) => {
                         let _ = writeln!(out, "{}\nactive: {}", h.label, h.params.get(h.active).map_or("-", |p| p));
