@@ -112,7 +112,74 @@ pub fn completions(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Vec<Compl
             return values;
         }
     }
+    // The start of a `match` arm: the tiers, regions or stacks it can name.
+    let arm_start = head[..start].trim_end().ends_with(['{', ',']) || line.trim().is_empty();
+    if arm_start
+        && let Some(loc) = located
+        && let Some(names) = arm_names(a, loc.item, loc.offset)
+    {
+        return names;
+    }
     names(a, file, located.map(|l| l.item))
+}
+
+/// Inside a `match` on `tier`, `region` or `stack` (or whose arms name one):
+/// the names it can match.
+fn arm_names(a: &Analysis<'_>, item: ItemId, offset: u32) -> Option<Vec<Completion>> {
+    use sinfra_compiler::hir::resolve::{Res, resolve_item};
+    use sinfra_compiler::hir::{Expr, Pat};
+    let db = a.db;
+    let hir = item_hir(db, item);
+    let map = item_source_map(db, item);
+    let (_, scrutinee, arms) = hir
+        .body
+        .exprs
+        .iter()
+        .filter_map(|(id, e)| match e {
+            Expr::Match(s, arms) => Some((map.expr(id), *s, arms)),
+            _ => None,
+        })
+        .filter(|(span, s, _)| map.expr(*s).end < offset && offset < span.end)
+        .min_by_key(|(span, _, _)| span.len())?;
+    // Not inside an arm's value.
+    if arms.iter().any(|arm| {
+        let s = map.expr(arm.body);
+        s.start <= offset && offset <= s.end
+    }) {
+        return None;
+    }
+    let info = platform_info(db, a.project);
+    let named: Vec<&str> = arms
+        .iter()
+        .flat_map(|arm| arm.pats.iter())
+        .filter_map(|&p| match hir.body.pat(p) {
+            Some(Pat::Name(n)) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    let tiers: Vec<&str> = info.tiers.iter().map(|t| t.name.as_str()).collect();
+    let regions: Vec<&str> = info.regions.iter().map(|r| r.name.as_str()).collect();
+    let stacks: Vec<&str> = info.stacks.iter().map(|s| s.name.as_str()).collect();
+    let (names, what) = match resolve_item(db, a.project, item).get(scrutinee) {
+        Res::Context(ContextName::Tier) => (tiers, "tier"),
+        Res::Context(ContextName::Region) => (regions, "region"),
+        Res::Context(ContextName::Stack) => (stacks, "stack"),
+        _ if !named.is_empty() && named.iter().all(|n| tiers.contains(n)) => (tiers, "tier"),
+        _ if !named.is_empty() && named.iter().all(|n| regions.contains(n)) => (regions, "region"),
+        _ if !named.is_empty() && named.iter().all(|n| stacks.contains(n)) => (stacks, "stack"),
+        _ => return None,
+    };
+    let mut out: Vec<Completion> = names
+        .into_iter()
+        .filter(|n| !named.contains(n))
+        .map(|n| {
+            let mut c = Completion::new(n, CompletionKind::Platform).detail(what);
+            c.preselect = true;
+            c
+        })
+        .collect();
+    out.push(Completion::new("_", CompletionKind::Platform).detail(format!("every other {what}")));
+    Some(out)
 }
 
 /// The values a type allows that can be listed: string literals, `true`/`false`,
