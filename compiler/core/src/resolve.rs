@@ -5,6 +5,7 @@
 
 use crate::db::{Db, Origin, SourceFile};
 use crate::eval::builtins;
+use crate::hir::Name;
 use crate::index::{Index, file_imports};
 use crate::items::{ItemId, ItemTag};
 use crate::stdlib;
@@ -75,20 +76,20 @@ impl<'a> FileScope<'a> {
     }
 
     /// Whether `module.member` paths may name `module` here (imported, or the file's own module).
-    pub fn sees_module(&self, module: &str) -> bool {
+    fn sees_module(&self, module: &str) -> bool {
         self.imports.iter().any(|i| i == module) || self.module == Some(module)
     }
 
-    /// Resolves a dotted path given as its segments.
-    pub fn path_names(&self, segments: &[&str]) -> Result<ItemId, PathError> {
+    /// Resolves a dotted path to an item (`Limits`, `k8s.WebService`).
+    pub fn path(&self, segments: &[Name]) -> Result<ItemId, PathError> {
         match segments {
-            [one] => match self.global(one) {
+            [one] => match self.global(one.as_str()) {
                 Some(Global::Item(i)) => Ok(i),
                 _ => Err(PathError::Unknown(0)),
             },
             [module, member] => {
                 if !self.sees_module(module) {
-                    return Err(if self.index.modules.contains_key(*module) {
+                    return Err(if self.index.modules.contains_key(module.as_str()) {
                         PathError::NotImported(module.to_string())
                     } else {
                         PathError::Unknown(0)

@@ -10,7 +10,7 @@ use sinfra_syntax::Span;
 use crate::db::{Db, Project};
 use crate::diagnostics::Code;
 use crate::hir::types::item_types;
-use crate::hir::{ItemKind, Member, item_hir, resolve_path};
+use crate::hir::{ItemKind, Member, item_hir};
 use crate::index::project_index;
 use crate::items::{ItemId, ItemTag};
 use crate::loc::{Diag, Loc};
@@ -90,7 +90,7 @@ pub fn schema_chain(db: &dyn Db, project: Project, item: ItemId) -> Vec<ItemId> 
         let hir = item_hir(db, current);
         let ItemKind::Schema { extends: Some(base), .. } = &hir.kind else { break };
         let scope = FileScope::new(db, index, current.file(db));
-        match resolve_path(&scope, base) {
+        match scope.path(base).ok() {
             Some(b) if b.tag(db) == ItemTag::Schema && !chain.contains(&b) => {
                 chain.push(b);
                 current = b;

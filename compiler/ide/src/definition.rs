@@ -3,7 +3,7 @@
 
 use sinfra_compiler::db::{Origin, SourceFile};
 use sinfra_compiler::hir::resolve::{Res, resolve_item};
-use sinfra_compiler::hir::{Expr, ItemKind, Member, Pat, TypeRef, item_hir, item_source_map, resolve_path};
+use sinfra_compiler::hir::{Expr, ItemKind, Member, Pat, TypeRef, item_hir, item_source_map};
 use sinfra_compiler::index::project_index;
 use sinfra_compiler::items::{ItemId, file_items, item_range};
 use sinfra_compiler::resolve::FileScope;
@@ -74,7 +74,7 @@ pub fn denoted(a: &Analysis<'_>, loc: &Located) -> Option<Denoted> {
                 ItemKind::Schema { extends: Some(base), .. } => base.clone(),
                 _ => return None,
             };
-            resolve_path(&scope(), &path).map(Denoted::Item)
+            scope().path(&path).ok().map(Denoted::Item)
         }
         Target::Selector(i) => {
             let names = match &hir.kind {
@@ -88,7 +88,7 @@ pub fn denoted(a: &Analysis<'_>, loc: &Located) -> Option<Denoted> {
             _ => None,
         },
         Target::Type(t) => match &hir.body[t] {
-            TypeRef::Path(path) => resolve_path(&scope(), path).map(Denoted::Item),
+            TypeRef::Path(path) => scope().path(path).ok().map(Denoted::Item),
             _ => None,
         },
         Target::Member(m) => {

@@ -2,7 +2,7 @@
 //! on field names: a schema instance, a module, a tier, a region or a stack.
 
 use sinfra_compiler::hir::resolve::{ContextName, Res, resolve_item};
-use sinfra_compiler::hir::{BindingKind, Expr, ExprId, ItemKind, Name, item_hir, resolve_path};
+use sinfra_compiler::hir::{BindingKind, Expr, ExprId, ItemKind, Name, item_hir};
 use sinfra_compiler::index::project_index;
 use sinfra_compiler::items::{ItemId, ItemTag};
 use sinfra_compiler::resolve::FileScope;
@@ -61,7 +61,7 @@ pub fn schema_of_instance(a: &Analysis<'_>, item: ItemId) -> Option<ItemId> {
     };
     let index = project_index(db, a.project);
     let scope = FileScope::new(db, index, item.file(db));
-    resolve_path(&scope, path).filter(|s| s.tag(db) == ItemTag::Schema)
+    scope.path(path).ok().filter(|s| s.tag(db) == ItemTag::Schema)
 }
 
 /// The shape of a declared type.

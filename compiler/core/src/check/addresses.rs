@@ -119,7 +119,7 @@ pub fn address_table(db: &dyn Db, project: Project) -> Arc<AddressTable> {
         let hir = crate::hir::item_hir(db, item);
         let crate::hir::ItemKind::Instance { schema, .. } = &hir.kind else { continue };
         let scope = FileScope::new(db, index, item.file(db));
-        let Some(schema) = crate::hir::resolve_path(&scope, schema) else { continue };
+        let Some(schema) = scope.path(schema).ok() else { continue };
         if schema.tag(db) != ItemTag::Schema {
             continue;
         }

@@ -5,7 +5,7 @@
 
 use super::anchor::{Anchor, AnchoredDiag, PathOf};
 use super::infer::Infer;
-use super::paths::{lower_type, path_error, path_item, path_text};
+use super::paths::{lower_type, path_error, path_text};
 use super::types::STy;
 use crate::diagnostics::Code;
 use crate::eval::builtins;
@@ -69,7 +69,7 @@ impl Infer<'_> {
             }
             ItemKind::Policy { schema, members, .. } => {
                 if let Some(path) = schema {
-                    match path_item(&self.scope, path) {
+                    match self.scope.path(path) {
                         Ok(s) if s.tag(db) == ItemTag::Schema => self.schema = Some(s),
                         Ok(_) => {}
                         Err(e) => self.report(path_error(&self.scope, path, PathOf::Item, e, "schema")),
@@ -120,7 +120,7 @@ impl Infer<'_> {
     /// An instance's schema, and its assignments against the schema's fields.
     fn instance_schema(&mut self, path: &Path, members: &[MemberId]) {
         let (db, item) = (self.db, self.item);
-        let schema = match path_item(&self.scope, path) {
+        let schema = match self.scope.path(path) {
             Ok(s) if s.tag(db) == ItemTag::Schema => s,
             Ok(other) => {
                 self.report(AnchoredDiag::new(

@@ -6,7 +6,7 @@ mod declarations;
 pub mod infer;
 mod item;
 mod matches;
-mod paths;
+pub(crate) mod paths;
 mod references;
 pub mod rules;
 mod signatures;

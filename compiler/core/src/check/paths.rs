@@ -1,20 +1,14 @@
 //! Paths and types written in an item's HIR: resolved with the file's scope
-//! (the same rules as `resolve::FileScope::path_item` and `resolve::lower_type`),
+//! (paths by `resolve::FileScope::path`),
 //! their problems anchored by id.
 
 use super::anchor::{Anchor, AnchoredDiag, PathOf};
 use crate::db::Db;
 use crate::diagnostics::Code;
 use crate::hir::{Body, Name, TypeRef, TypeRefId};
-use crate::items::{ItemId, ItemTag};
+use crate::items::ItemTag;
 use crate::resolve::{FileScope, PathError, did_you_mean};
 use crate::ty::Ty;
-
-/// Resolves a dotted path to an item (`Limits`, `k8s.WebService`).
-pub fn path_item(scope: &FileScope<'_>, path: &[Name]) -> Result<ItemId, PathError> {
-    let segments: Vec<&str> = path.iter().map(|n| n.as_str()).collect();
-    scope.path_names(&segments)
-}
 
 /// The text of a path: `k8s.WebService`.
 pub fn path_text(path: &[Name]) -> String {
@@ -67,7 +61,7 @@ pub fn lower_type(db: &dyn Db, scope: &FileScope<'_>, body: &Body, t: TypeRefId,
             {
                 return p;
             }
-            match path_item(scope, path) {
+            match scope.path(path) {
                 Ok(target) => match target.tag(db) {
                     ItemTag::Schema => Ty::Schema(target),
                     ItemTag::Type => Ty::Alias(target),

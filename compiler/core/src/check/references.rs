@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use super::paths::path_item;
 use crate::db::{Db, Project};
 use crate::hir::resolve::{ContextName, Res, resolve_item};
 use crate::hir::{ItemKind, TypeRef, item_hir};
@@ -26,7 +25,7 @@ pub fn item_references(db: &dyn Db, project: Project, item: ItemId) -> Arc<[Item
         match res {
             Res::Item(i) => out.push(*i),
             // A field of the service a policy checks, or a global of that name.
-            Res::Dynamic(n) => out.extend(path_item(&scope, std::slice::from_ref(n)).ok()),
+            Res::Dynamic(n) => out.extend(scope.path(std::slice::from_ref(n)).ok()),
             Res::Context(ContextName::Platform) => out.extend(index.platforms.first().copied()),
             _ => {}
         }
@@ -42,14 +41,14 @@ pub fn item_references(db: &dyn Db, project: Project, item: ItemId) -> Arc<[Item
     }
     for t in hir.body.types.values() {
         if let TypeRef::Path(p) = t {
-            out.extend(path_item(&scope, p).ok());
+            out.extend(scope.path(p).ok());
         }
     }
     match &hir.kind {
         ItemKind::Instance { schema, .. } | ItemKind::Policy { schema: Some(schema), .. } => {
-            out.extend(path_item(&scope, schema).ok())
+            out.extend(scope.path(schema).ok())
         }
-        ItemKind::Schema { extends: Some(base), .. } => out.extend(path_item(&scope, base).ok()),
+        ItemKind::Schema { extends: Some(base), .. } => out.extend(scope.path(base).ok()),
         ItemKind::Platform { .. } => out.extend(index.global("Platform")),
         _ => {}
     }

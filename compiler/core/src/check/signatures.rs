@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::anchor::{Anchor, AnchoredDiag, PathOf};
-use super::paths::{lower_type, path_error, path_item, path_text};
+use super::paths::{lower_type, path_error, path_text};
 use crate::db::{Db, Project};
 use crate::diagnostics::Code;
 use crate::hir::{ItemKind, Member, item_hir};
@@ -88,7 +88,7 @@ fn extends_problems(
     base: &[crate::hir::Name],
     diags: &mut Vec<AnchoredDiag>,
 ) {
-    match path_item(scope, base) {
+    match scope.path(base) {
         Err(e) => diags.push(path_error(scope, base, PathOf::Item, e, "schema")),
         Ok(b) if b.tag(db) != ItemTag::Schema => diags.push(AnchoredDiag::new(
             Code::TypeMismatch,

@@ -306,7 +306,7 @@ pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool)
     let code = ctx.code(item);
     let ItemKind::Instance { schema, protected, .. } = &code.hir.kind else { return Value::error() };
     let scope = ctx.scope(item);
-    let Some(schema) = crate::hir::resolve_path(&scope, schema) else { return Value::error() };
+    let Some(schema) = scope.path(schema).ok() else { return Value::error() };
     if schema.tag(db) != ItemTag::Schema {
         return Value::error();
     }
@@ -357,9 +357,9 @@ pub fn eval_policy(ctx: &mut Ctx<'_>, policy: ItemId, service: ItemId) {
     let ItemKind::Instance { schema: actual, .. } = &service_code.hir.kind else { return };
     if let Some(path) = wanted {
         let scope = ctx.scope(policy);
-        let Some(wanted) = crate::hir::resolve_path(&scope, path) else { return };
+        let Some(wanted) = scope.path(path).ok() else { return };
         let service_scope = ctx.scope(service);
-        let Some(actual) = crate::hir::resolve_path(&service_scope, actual) else { return };
+        let Some(actual) = service_scope.path(actual).ok() else { return };
         if actual.tag(db) != ItemTag::Schema || !schema_def(db, ctx.project, actual).extends(wanted) {
             return;
         }

@@ -220,12 +220,6 @@ impl std::ops::Index<MemberId> for Body {
 /// A dotted path to an item, e.g. `k8s.WebService`.
 pub type Path = Box<[Name]>;
 
-/// Resolves a dotted path in the names a file sees.
-pub fn resolve_path(scope: &crate::resolve::FileScope<'_>, path: &[Name]) -> Option<ItemId> {
-    let segments: Vec<&str> = path.iter().map(Name::as_str).collect();
-    scope.path_names(&segments).ok()
-}
-
 /// What an item declares.
 #[derive(Debug, PartialEq)]
 pub enum ItemKind {

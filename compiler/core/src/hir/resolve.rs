@@ -135,7 +135,7 @@ pub fn field_scope(db: &dyn Db, project: Project, item: ItemId, hir: &ItemHir) -
             }
         }
     };
-    let schema_of = |path: &[Name]| super::resolve_path(&scope, path).filter(|i| i.tag(db) == ItemTag::Schema);
+    let schema_of = |path: &[Name]| scope.path(path).ok().filter(|i| i.tag(db) == ItemTag::Schema);
     match &hir.kind {
         ItemKind::Schema { .. } => add_schema(&mut fields, item),
         ItemKind::Instance { schema, .. } => {

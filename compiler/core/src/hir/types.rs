@@ -1,16 +1,17 @@
 //! The types an item writes, lowered once to [`Ty`]: annotations of `let`s,
-//! parameters, results, fields. Position-free; the checker reports the
-//! problems of types as written (an unknown name, a map key not `String`).
+//! parameters, results, fields. Position-free. The lowering is the checker's
+//! (`check::paths::lower_type`), which also reports the problems of types as
+//! written (an unknown name, a map key not `String`) where the item is checked.
 
 use std::sync::Arc;
 
 use la_arena::ArenaMap;
 
-use super::{Body, ItemHir, TypeRef, TypeRefId, item_hir};
+use super::{ItemHir, TypeRefId, item_hir};
 use crate::db::{Db, Project};
 use crate::index::project_index;
-use crate::items::{ItemId, ItemTag};
-use crate::resolve::{FileScope, Global};
+use crate::items::ItemId;
+use crate::resolve::FileScope;
 use crate::ty::Ty;
 
 /// Every type of one item, lowered.
@@ -33,40 +34,13 @@ pub fn item_types(db: &dyn Db, project: Project, item: ItemId) -> Arc<ItemTypes>
     let hir: &ItemHir = item_hir(db, item);
     let index = project_index(db, project);
     let scope = FileScope::new(db, index, item.file(db));
-    let types = hir.body.types.iter().map(|(id, _)| (id, lower_type_ref(db, &scope, &hir.body, id))).collect();
+    // The checker's lowering; its problems are reported where the item is checked, not here.
+    let mut ignored = Vec::new();
+    let types = hir
+        .body
+        .types
+        .iter()
+        .map(|(id, _)| (id, crate::check::paths::lower_type(db, &scope, &hir.body, id, &mut ignored)))
+        .collect();
     Arc::new(ItemTypes { types })
-}
-
-/// Lowers one type as written; what does not name a type is [`Ty::Error`].
-pub fn lower_type_ref(db: &dyn Db, scope: &FileScope<'_>, body: &Body, id: TypeRefId) -> Ty {
-    match &body[id] {
-        TypeRef::Path(path) => {
-            if let [one] = &**path
-                && let Some(p) = Ty::primitive(one.as_str())
-            {
-                return p;
-            }
-            let target = match &**path {
-                [one] => match scope.global(one.as_str()) {
-                    Some(Global::Item(i)) => Some(i),
-                    _ => None,
-                },
-                [module, member] if scope.sees_module(module.as_str()) => {
-                    scope.index.member(module.as_str(), member.as_str())
-                }
-                _ => None,
-            };
-            match target.map(|t| (t, t.tag(db))) {
-                Some((t, ItemTag::Schema)) => Ty::Schema(t),
-                Some((t, ItemTag::Type)) => Ty::Alias(t),
-                _ => Ty::Error,
-            }
-        }
-        TypeRef::List(inner) => Ty::List(Box::new(lower_type_ref(db, scope, body, *inner))),
-        TypeRef::Map(_, v) => Ty::Map(Box::new(lower_type_ref(db, scope, body, *v))),
-        TypeRef::Optional(inner) => Ty::Optional(Box::new(lower_type_ref(db, scope, body, *inner))),
-        TypeRef::Union(ts) => Ty::Union(ts.iter().map(|t| lower_type_ref(db, scope, body, *t)).collect()),
-        TypeRef::StrLit(s) => Ty::Lit(s.to_string()),
-        TypeRef::Error => Ty::Error,
-    }
 }
