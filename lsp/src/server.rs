@@ -656,14 +656,29 @@ struct Job {
 
 impl Job {
     fn location(&self, span: &sinfra_ide::FileSpan) -> Option<lsp::Location> {
-        let path = if span.path.starts_with("std/") {
-            stdlib_files::file_path(self.stdlib_dir.as_ref()?, &span.path)?
-        } else {
-            self.root.join(&span.path)
-        };
+        self.locations(std::slice::from_ref(span)).pop()
+    }
+
+    /// The locations of `spans`, each file's text indexed once (references and
+    /// renames hit the same files many times).
+    fn locations(&self, spans: &[sinfra_ide::FileSpan]) -> Vec<lsp::Location> {
         let a = Analysis::new(&self.db, self.project);
-        let text = Text::new(a.file(&span.path)?.text(&self.db).clone());
-        Some(lsp::Location { uri: path_to_uri(&path)?, range: text.range(self.encoding, span.span) })
+        let mut files: BTreeMap<&str, Option<(Uri, Text)>> = BTreeMap::new();
+        let mut out = Vec::new();
+        for span in spans {
+            let file = files.entry(span.path.as_str()).or_insert_with(|| {
+                let path = if span.path.starts_with("std/") {
+                    stdlib_files::file_path(self.stdlib_dir.as_ref()?, &span.path)?
+                } else {
+                    self.root.join(&span.path)
+                };
+                Some((path_to_uri(&path)?, Text::new(a.file(&span.path)?.text(&self.db).clone())))
+            });
+            if let Some((uri, text)) = file {
+                out.push(lsp::Location { uri: uri.clone(), range: text.range(self.encoding, span.span) });
+            }
+        }
+        out
     }
 
     /// The offset of the request's position; `None` when it has none or it lies
@@ -709,7 +724,7 @@ impl Job {
                 if !include_decl && !spans.is_empty() {
                     spans.remove(0);
                 }
-                let locations: Vec<lsp::Location> = spans.iter().filter_map(|s| self.location(s)).collect();
+                let locations = self.locations(&spans);
                 json(serde_json::to_value(locations))
             }
             R::Completion::METHOD => {
@@ -818,8 +833,7 @@ impl Job {
                 let new_name = params.get("newName").and_then(Json::as_str).unwrap_or_default();
                 let spans = sinfra_ide::rename(&a, file, offset, new_name).map_err(|e| e.to_string())?;
                 let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> = Default::default();
-                for s in spans {
-                    let Some(loc) = self.location(&s) else { continue };
+                for loc in self.locations(&spans) {
                     changes
                         .entry(loc.uri)
                         .or_default()

@@ -41,10 +41,9 @@ impl Workspace {
         self.loaded.project
     }
 
-    /// The project path of `path`, if it lies in this project.
+    /// The project path of `path` (canonical, as the root is), if it lies in this project.
     pub fn relative(&self, path: &Path) -> Option<String> {
         sinfra_loader::relative(self.root(), path)
-            .or_else(|| sinfra_loader::relative(&std::fs::canonicalize(self.root()).ok()?, path))
     }
 
     /// The file input of project path `rel`.

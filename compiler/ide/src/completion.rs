@@ -9,7 +9,7 @@ use sinfra_compiler::eval::builtins::Builtin;
 use sinfra_compiler::hir::resolve::{ContextName, field_scope};
 use sinfra_compiler::hir::{ItemKind, Member, item_hir, item_source_map};
 use sinfra_compiler::index::{file_imports, project_index};
-use sinfra_compiler::items::{ItemId, ItemTag, item_range};
+use sinfra_compiler::items::{ItemId, ItemTag};
 use sinfra_compiler::platform::platform_info;
 use sinfra_compiler::signatures::schema_def;
 use sinfra_compiler::stdlib;
@@ -418,7 +418,6 @@ fn names(a: &Analysis<'_>, file: SourceFile, item: Option<ItemId>) -> Vec<Comple
         for c in ContextName::ALL {
             out.push(Completion::new(c.as_str(), CompletionKind::Variable).detail("context"));
         }
-        let _ = item_range(db, item);
     }
     let index = project_index(db, a.project);
     for (name, &i) in &index.globals {

@@ -93,7 +93,7 @@ fn target_at(map: &ItemSourceMap, offset: u32) -> Option<Target> {
     if let Some(t) = innermost(map.types.iter().map(|(id, s)| (id, *s)), offset) {
         return Some(Target::Type(t));
     }
-    let expr = innermost(map.exprs.iter().map(|(id, s)| (id, *s)), offset)?;
+    let expr = map.expr_at(offset)?;
     // `e.f` and `e@s`: on the name part, the name is meant.
     let name_part = map.name_of(expr);
     if at(name_part, offset) {

@@ -224,14 +224,25 @@ fn shape_fits(ctx: &Ctx<'_>, v: &Value, ty: &Ty) -> bool {
 }
 
 /// A scalar's identity for [`Ctx::refined`] (records and lists are not cached).
-fn scalar_key(v: &Value) -> Option<String> {
+/// Cheap to build: an `Arc` clone or a number, never a formatted string.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum ScalarKey {
+    Str(Arc<str>),
+    Int(i64),
+    Bool(bool),
+    Quantity(Arc<str>, crate::ty::Dim),
+    Duration(i64),
+    Percent(u64),
+}
+
+fn scalar_key(v: &Value) -> Option<ScalarKey> {
     Some(match &v.v {
-        V::Str(s) => format!("s{s}"),
-        V::Int(i) => format!("i{i}"),
-        V::Bool(b) => format!("b{b}"),
-        V::Quantity(q) => format!("q{}{:?}", q.text, q.dim),
-        V::Duration(ms) => format!("d{ms}"),
-        V::Percent(p) => format!("p{p}"),
+        V::Str(s) => ScalarKey::Str(s.clone()),
+        V::Int(i) => ScalarKey::Int(*i),
+        V::Bool(b) => ScalarKey::Bool(*b),
+        V::Quantity(q) => ScalarKey::Quantity(q.text.clone(), q.dim),
+        V::Duration(ms) => ScalarKey::Duration(*ms),
+        V::Percent(p) => ScalarKey::Percent(p.to_bits()),
         _ => return None,
     })
 }

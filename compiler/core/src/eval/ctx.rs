@@ -53,7 +53,7 @@ pub struct Ctx<'a> {
     pub(super) functions: rustc_hash::FxHashMap<ItemId, Arc<crate::signatures::FnSig>>,
     /// Scalars that passed a type's refinement in this evaluation (a field's
     /// value is checked again when a template takes it as a typed parameter).
-    pub(super) refined: rustc_hash::FxHashSet<(ItemId, String)>,
+    pub(super) refined: rustc_hash::FxHashSet<(ItemId, super::conform::ScalarKey)>,
     /// Whether a schema extends another, as asked while conforming records.
     pub(super) extends: rustc_hash::FxHashMap<(ItemId, ItemId), bool>,
 }
