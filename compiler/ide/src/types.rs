@@ -1,11 +1,10 @@
 //! What the receiver of `e.` is, for completion, hover and go-to-definition
 //! on field names: a schema instance, a module, a tier, a region or a stack.
 
-use sinfra_compiler::hir::resolve::{ContextName, Res, resolve_item};
+use sinfra_compiler::hir::resolve::{ContextName, Res, SchemaInScope, resolve_item, schema_in_scope};
 use sinfra_compiler::hir::{BindingKind, Expr, ExprId, ItemKind, Name, item_hir};
 use sinfra_compiler::index::project_index;
 use sinfra_compiler::items::{ItemId, ItemTag};
-use sinfra_compiler::resolve::FileScope;
 use sinfra_compiler::signatures::{fn_sig, schema_def, underlying};
 use sinfra_compiler::ty::Ty;
 
@@ -48,20 +47,10 @@ pub fn builtin_fields(shape: &Shape) -> &'static [(&'static str, &'static str)] 
 
 /// The schema an instance item (resource or service) instantiates.
 pub fn schema_of_instance(a: &Analysis<'_>, item: ItemId) -> Option<ItemId> {
-    let db = a.db;
-    let hir = item_hir(db, item);
-    let path = match &hir.kind {
-        ItemKind::Instance { schema, .. } => schema,
-        ItemKind::Policy { schema: Some(schema), .. } => schema,
-        ItemKind::Schema { .. } => return Some(item),
-        ItemKind::Platform { .. } => {
-            return project_index(db, a.project).global("Platform").filter(|s| s.tag(db) == ItemTag::Schema);
-        }
-        _ => return None,
-    };
-    let index = project_index(db, a.project);
-    let scope = FileScope::new(db, index, item.file(db));
-    scope.path(path).ok().filter(|s| s.tag(db) == ItemTag::Schema)
+    match schema_in_scope(a.db, a.project, item, item_hir(a.db, item)) {
+        SchemaInScope::Schema(s) => Some(s),
+        SchemaInScope::Open | SchemaInScope::None => None,
+    }
 }
 
 /// The shape of a declared type.

@@ -118,12 +118,44 @@ pub struct FieldScope {
     pub open: bool,
 }
 
+/// Whose fields `item`'s code sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaInScope {
+    /// This schema's (a schema itself, an instance's or a policy's schema, the platform block's `Platform`).
+    Schema(ItemId),
+    /// Any service's: a policy without a schema.
+    Open,
+    /// None (functions, constants; a schema path that names no schema).
+    None,
+}
+
+/// The schema whose fields are in scope in `item`'s code.
+pub fn schema_in_scope(db: &dyn Db, project: Project, item: ItemId, hir: &ItemHir) -> SchemaInScope {
+    let index = project_index(db, project);
+    let schema_of = |path: &[Name]| {
+        let scope = FileScope::new(db, index, item.file(db));
+        match scope.path(path) {
+            Ok(i) if i.tag(db) == ItemTag::Schema => SchemaInScope::Schema(i),
+            _ => SchemaInScope::None,
+        }
+    };
+    match &hir.kind {
+        ItemKind::Schema { .. } => SchemaInScope::Schema(item),
+        ItemKind::Instance { schema, .. } => schema_of(schema),
+        ItemKind::Policy { schema: Some(schema), .. } => schema_of(schema),
+        ItemKind::Policy { schema: None, .. } => SchemaInScope::Open,
+        ItemKind::Platform { .. } => match index.global("Platform").filter(|s| s.tag(db) == ItemTag::Schema) {
+            Some(s) => SchemaInScope::Schema(s),
+            None => SchemaInScope::None,
+        },
+        _ => SchemaInScope::None,
+    }
+}
+
 /// The fields visible in `item`'s code: a schema's own and inherited fields
 /// and lets; an instance's schema's, plus its own lets; a policy's schema's
 /// (open when it has none), plus its own lets; the platform block's `Platform`.
 pub fn field_scope(db: &dyn Db, project: Project, item: ItemId, hir: &ItemHir) -> FieldScope {
-    let index = project_index(db, project);
-    let scope = FileScope::new(db, index, item.file(db));
     let mut fields = FieldScope::default();
     let add_schema = |fields: &mut FieldScope, schema: ItemId| {
         let def = schema_def(db, project, schema);
@@ -135,25 +167,10 @@ pub fn field_scope(db: &dyn Db, project: Project, item: ItemId, hir: &ItemHir) -
             }
         }
     };
-    let schema_of = |path: &[Name]| scope.path(path).ok().filter(|i| i.tag(db) == ItemTag::Schema);
-    match &hir.kind {
-        ItemKind::Schema { .. } => add_schema(&mut fields, item),
-        ItemKind::Instance { schema, .. } => {
-            if let Some(s) = schema_of(schema) {
-                add_schema(&mut fields, s);
-            }
-        }
-        ItemKind::Policy { schema, .. } => match schema.as_deref().map(schema_of) {
-            Some(Some(s)) => add_schema(&mut fields, s),
-            Some(None) => {}
-            None => fields.open = true,
-        },
-        ItemKind::Platform { .. } => {
-            if let Some(s) = index.global("Platform").filter(|s| s.tag(db) == ItemTag::Schema) {
-                add_schema(&mut fields, s);
-            }
-        }
-        _ => {}
+    match schema_in_scope(db, project, item, hir) {
+        SchemaInScope::Schema(s) => add_schema(&mut fields, s),
+        SchemaInScope::Open => fields.open = true,
+        SchemaInScope::None => {}
     }
     let own_lets = hir.kind.members().iter().filter_map(|&m| match &hir.body[m] {
         Member::Let { name, .. } => Some(*name),

@@ -102,10 +102,10 @@ pub(super) fn sequence<'a>(
     shape: &Shape,
     indent: usize,
 ) -> Doc<'a> {
-    if elems.is_empty() && src.comments_in(lo, hi).is_empty() {
+    let has_comments = !src.comments_in(lo, hi).is_empty();
+    if elems.is_empty() && !has_comments {
         return a.text(shape.open).append(a.text(shape.close));
     }
-    let has_comments = !src.comments_in(lo, hi).is_empty();
     let has_blank = elems.iter().skip(1).any(|e| src.blank_before(e.span.start));
     if shape.forced || has_comments || has_blank {
         broken(a, src, elems, lo, hi, shape, indent)
