@@ -555,23 +555,31 @@ impl Server {
         };
         let tasks = self.tasks.0.clone();
         self.pool.spawn(move || {
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                salsa::Cancelled::catch(AssertUnwindSafe(|| job.answer(&method, req.params)))
-            }));
-            let response = match outcome {
-                Ok(Ok(Ok(value))) => Response::new_ok(id, value),
-                Ok(Ok(Err(message))) => Response::new_err(id, ErrorCode::InvalidParams as i32, message),
-                Ok(Err(_cancelled)) => {
-                    Response::new_err(id, ErrorCode::ContentModified as i32, "the document changed".into())
-                }
-                Err(panic) => {
-                    let text = panic_text(&panic);
-                    let _ = tasks.send(Task::Log(format!("sinfra-lsp: `{method}` panicked: {text}")));
-                    Response::new_err(id, ErrorCode::InternalError as i32, format!("internal error: {text}"))
-                }
-            };
+            let response = answer_guarded(id, &method, &tasks, || job.answer(&method, req.params));
             let _ = tasks.send(Task::Respond(response));
         });
+    }
+}
+
+/// Runs a request's handler on a snapshot: a cancelled snapshot (an edit
+/// arrived) answers `ContentModified`, a panic is logged and answered
+/// `InternalError` — the server keeps serving either way.
+fn answer_guarded(
+    id: RequestId,
+    method: &str,
+    tasks: &Sender<Task>,
+    handler: impl FnOnce() -> Result<Json, String>,
+) -> Response {
+    let outcome = catch_unwind(AssertUnwindSafe(|| salsa::Cancelled::catch(AssertUnwindSafe(handler))));
+    match outcome {
+        Ok(Ok(Ok(value))) => Response::new_ok(id, value),
+        Ok(Ok(Err(message))) => Response::new_err(id, ErrorCode::InvalidParams as i32, message),
+        Ok(Err(_cancelled)) => Response::new_err(id, ErrorCode::ContentModified as i32, "the document changed".into()),
+        Err(panic) => {
+            let text = panic_text(&panic);
+            let _ = tasks.send(Task::Log(format!("sinfra-lsp: `{method}` panicked: {text}")));
+            Response::new_err(id, ErrorCode::InternalError as i32, format!("internal error: {text}"))
+        }
     }
 }
 
@@ -846,24 +854,22 @@ impl Job {
                     params.get("range").cloned().and_then(|r| serde_json::from_value(r).ok()).ok_or("no range")?;
                 let start = self.text.offset(self.encoding, range.start).unwrap_or(0);
                 let end = self.text.offset(self.encoding, range.end).unwrap_or(start);
-                let uri = document_uri(&params).ok_or("no text document")?;
                 let actions: Vec<lsp::CodeActionOrCommand> =
                     sinfra_ide::fixes(&a, file, sinfra_syntax::Span::new(start, end))
                         .into_iter()
-                        .map(|f| {
-                            let edit = lsp::TextEdit {
-                                range: self.text.range(self.encoding, f.at.span),
-                                new_text: f.replacement,
-                            };
+                        .filter_map(|f| {
+                            // The fix may apply in another file (a helper's selection).
+                            let at = self.locations(std::slice::from_ref(&f.at)).pop()?;
+                            let edit = lsp::TextEdit { range: at.range, new_text: f.replacement };
                             let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> = Default::default();
-                            changes.insert(uri.clone(), vec![edit]);
-                            lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                            changes.insert(at.uri, vec![edit]);
+                            Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                                 title: f.title,
                                 kind: Some(lsp::CodeActionKind::QUICKFIX),
                                 edit: Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }),
                                 is_preferred: Some(true),
                                 ..Default::default()
-                            })
+                            }))
                         })
                         .collect();
                 json(serde_json::to_value(actions))
@@ -932,5 +938,35 @@ fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
         CompletionKind::Type => lsp::CompletionItemKind::STRUCT,
         CompletionKind::Module => lsp::CompletionItemKind::MODULE,
         CompletionKind::Platform => lsp::CompletionItemKind::ENUM_MEMBER,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_request_is_answered_and_logged() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let response = answer_guarded(RequestId::from(7), "textDocument/hover", &tx, || panic!("boom"));
+        let error = response.response_result.expect_err("an error response");
+        assert_eq!(error.code, ErrorCode::InternalError as i32);
+        assert!(error.message.contains("boom"), "{}", error.message);
+        match rx.try_recv() {
+            Ok(Task::Log(line)) => assert!(line.contains("`textDocument/hover` panicked: boom"), "{line}"),
+            _ => panic!("the panic is logged"),
+        }
+        // The same guard answers the next request normally.
+        let ok = answer_guarded(RequestId::from(8), "textDocument/hover", &tx, || Ok(Json::Null));
+        assert!(ok.response_result.is_ok());
+    }
+
+    #[test]
+    fn a_cancelled_request_is_content_modified() {
+        let (tx, _rx) = crossbeam_channel::unbounded();
+        let response = answer_guarded(RequestId::from(1), "textDocument/completion", &tx, || {
+            std::panic::resume_unwind(Box::new(salsa::Cancelled::PendingWrite))
+        });
+        assert_eq!(response.response_result.expect_err("an error").code, ErrorCode::ContentModified as i32);
     }
 }

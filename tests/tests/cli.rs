@@ -250,3 +250,39 @@ fn files_that_are_not_utf8_are_diagnostics() {
     assert!(run.stderr.contains("error: 2 errors"), "{}", run.stderr);
     assert!(!root.join("deploy").exists(), "nothing written");
 }
+
+/// `sinfrac … | head`: a reader that stops early is no crash. Standard
+/// output is a pipe whose reading end is already closed, so every write fails.
+#[test]
+fn closed_stdout_is_not_a_crash() {
+    let example = repo_root().join("examples/acme");
+    for args in [&["explain"][..], &["check", "--format", "json"], &["eval", "api", "--stack", "prod_us"]] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(sinfra_tests::sinfrac_bin())
+            .args(args)
+            .current_dir(&example)
+            .stdout(writer)
+            .output()
+            .expect("run sinfrac");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("internal error"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
+/// A full disk behind a redirection is an error, reported, not a crash.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_stdout_fails_the_command() {
+    let full = fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let out = std::process::Command::new(sinfra_tests::sinfrac_bin())
+        .arg("explain")
+        .stdout(full)
+        .output()
+        .expect("run sinfrac");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write to standard output"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

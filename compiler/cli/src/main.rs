@@ -1,5 +1,7 @@
 //! `sinfrac`: the sinfra compiler's command line.
 
+#[macro_use]
+mod stdout;
 mod commands;
 use sinfra_loader as loader;
 mod output;
@@ -166,7 +168,8 @@ fn main() -> ExitCode {
     // (parallel evaluation has its own pool, with the same room).
     let worker = std::thread::Builder::new().stack_size(sinfra_compiler::parallel::STACK_SIZE).spawn(move || run(cli));
     match worker.map(|h| h.join()) {
-        Ok(Ok(code)) => code,
+        Ok(Ok(code)) if stdout::finish() => code,
+        Ok(Ok(_)) => ExitCode::FAILURE,
         _ => {
             eprintln!("error: internal error: the compiler crashed; please report this with the input that caused it");
             ExitCode::from(2)

@@ -29,50 +29,45 @@ pub fn fixes(a: &Analysis<'_>, file: SourceFile, range: Span) -> Vec<Fix> {
 }
 
 /// `match tier { prod => 6 }` without `latest`: insert `latest => 6` (the
-/// last arm's value, to be edited) for each tier, region or stack it lacks.
+/// last arm's value, to be edited) for each member of the scrutinee's domain
+/// it lacks — tiers, regions, stacks, a literal union's strings, `Bool`s —
+/// as the checker decides it (`check::matches::uncovered_arms`).
 fn missing_arms(a: &Analysis<'_>, file: SourceFile, range: Span) -> Option<Fix> {
-    use sinfra_compiler::hir::{Expr, Pat, item_hir, item_source_map};
+    use sinfra_compiler::check::infer::infer_item;
+    use sinfra_compiler::check::matches::{MatchSite, uncovered_arms};
+    use sinfra_compiler::hir::{Expr, item_hir, item_source_map};
     let db = a.db;
     let loc = crate::locate::locate(a, file, range.start)?;
     let hir = item_hir(db, loc.item);
     let map = item_source_map(db, loc.item);
-    let info = sinfra_compiler::platform::platform_info(db, a.project);
     let text = file.text(db);
     // The innermost `match` around the cursor.
-    let (_, arms) = hir
+    let (whole, scrutinee, arms) = hir
         .body
         .exprs
         .iter()
         .filter_map(|(id, e)| match e {
-            Expr::Match(_, arms) => Some((map.expr(id), arms)),
+            Expr::Match(scrutinee, arms) => Some((id, *scrutinee, arms)),
             _ => None,
         })
-        .filter(|(s, _)| s.start <= loc.offset && loc.offset <= s.end)
-        .min_by_key(|(s, _)| s.len())?;
-    let named: Vec<&str> = arms
-        .iter()
-        .flat_map(|arm| arm.pats.iter())
-        .filter_map(|&p| match hir.body.pat(p) {
-            Some(Pat::Name(n)) => Some(n.as_str()),
-            Some(Pat::Wildcard) => Some("_"),
-            _ => None,
-        })
-        .collect();
-    if named.contains(&"_") {
-        return None;
-    }
-    let domains: [Vec<&str>; 3] = [
-        info.tiers.iter().map(|t| t.name.as_str()).collect(),
-        info.regions.iter().map(|r| r.name.as_str()).collect(),
-        info.stacks.iter().map(|s| s.name.as_str()).collect(),
-    ];
-    let domain = domains.iter().find(|d| !named.is_empty() && named.iter().all(|n| d.contains(n)))?;
-    let missing: Vec<&str> = domain.iter().copied().filter(|d| !named.contains(d)).collect();
+        .filter(|(id, _, _)| map.expr(*id).start <= loc.offset && loc.offset <= map.expr(*id).end)
+        .min_by_key(|(id, _, _)| map.expr(*id).len())?;
+    let ty = infer_item(db, a.project, loc.item).type_of(scrutinee);
+    let site = MatchSite { whole, scrutinee, ty, arms };
+    let info = sinfra_compiler::platform::platform_info(db, a.project);
+    let missing = uncovered_arms(info, &hir.body, &site)?;
     let last = arms.last()?;
     let value_span = map.expr(last.body).offset_by(loc.base);
     let value = text.get(value_span.range())?;
-    let end = map.arm_span(last.body).offset_by(loc.base).end;
-    let inserted: String = missing.iter().map(|m| format!(", {m} => {value}")).collect();
+    let arm = map.arm_span(last.body).offset_by(loc.base);
+    // Arms on their own lines get new lines at the last arm's indentation.
+    let before_arm = text.get(map.expr(whole).offset_by(loc.base).start as usize..arm.start as usize)?;
+    let separator = match before_arm.rfind('\n') {
+        Some(nl) if before_arm[nl + 1..].chars().all(char::is_whitespace) => format!("\n{}", &before_arm[nl + 1..]),
+        _ => ", ".to_string(),
+    };
+    let inserted: String = missing.iter().map(|m| format!("{separator}{m} => {value}")).collect();
+    let end = arm.end;
     (!missing.is_empty()).then(|| Fix {
         title: format!("add the missing arms: {}", missing.join(", ")),
         code: "E0306",
@@ -81,22 +76,27 @@ fn missing_arms(a: &Analysis<'_>, file: SourceFile, range: Span) -> Option<Fix> 
     })
 }
 
-/// The fixes the diagnostics of `file` that touch `range` carry.
+/// The fixes carried by the diagnostics that touch `range` of `file` at any
+/// of their labels or where their fix applies: a cross-tier selection inside
+/// a helper is reported in the helper with a label at the service's call, and
+/// the fix is offered at both, whatever file the cursor is in.
 fn diagnostic_fixes(a: &Analysis<'_>, file: SourceFile, range: Span) -> Vec<Fix> {
     let db = a.db;
     let path = file.path(db);
     let mut out: Vec<Fix> = Vec::new();
-    let touches = |s: Span| s.start <= range.end && range.start <= s.end;
+    let touches = |l: &sinfra_compiler::diagnostics::Location| {
+        l.path == *path && l.span.start <= range.end && range.start <= l.span.end
+    };
     let all = file_diagnostics(db, a.project, file).iter().chain(project_diagnostics(db, a.project).iter());
     for d in all {
         let Some(fix) = &d.fix else { continue };
-        if d.location().path != *path || !touches(d.location().span) || fix.location.path != *path {
+        if !d.labels.iter().any(|l| touches(&l.location)) && !touches(&fix.location) {
             continue;
         }
         let candidate = Fix {
             title: fix.message.clone(),
             code: d.code.as_str(),
-            at: FileSpan { path: path.clone(), span: fix.location.span },
+            at: FileSpan { path: fix.location.path.clone(), span: fix.location.span },
             replacement: fix.replacement.clone(),
         };
         if !out.contains(&candidate) {

@@ -83,6 +83,11 @@ pub fn denoted(a: &Analysis<'_>, loc: &Located) -> Option<Denoted> {
             };
             by_name(a, names.get(i)?).map(Denoted::Item)
         }
+        Target::Key(value) => sinfra_compiler::check::infer::infer_item(db, a.project, item)
+            .entry_fields
+            .get(value)
+            .copied()
+            .map(Denoted::Member),
         Target::Pat(p) => match &hir.body[p] {
             Pat::Name(n) => by_name(a, n).map(Denoted::Item),
             _ => None,
@@ -204,6 +209,7 @@ pub fn references(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Vec<FileSp
             .map(|(m, s)| (Target::Member(m), s.name))
             .chain(map.types.iter().map(|(t, s)| (Target::Type(t), *s)))
             .chain(map.pats.iter().map(|(p, s)| (Target::Pat(p), *s)))
+            .chain(map.keys().map(|(k, s)| (Target::Key(k), s)))
             .chain(map.path.map(|p| (Target::Path, p)))
             .chain(map.selector.iter().enumerate().map(|(i, s)| (Target::Selector(i), *s)))
             .collect::<Vec<_>>();

@@ -43,6 +43,7 @@ pub fn hover(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Option<Hover> {
         Target::Selector(i) => map.selector.get(i).copied().unwrap_or_default(),
         Target::Type(t) => map.ty(t),
         Target::Pat(p) => map.pat(p),
+        Target::Key(k) => map.key_span(k),
     };
     let markdown = describe(a, loc.item, &d)?;
     Some(Hover { markdown, span: loc.absolute(span) })

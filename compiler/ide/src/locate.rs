@@ -28,6 +28,8 @@ pub enum Target {
     Type(TypeRefId),
     /// A `match` pattern.
     Pat(PatId),
+    /// The key of a record entry (the id is the entry's value).
+    Key(ExprId),
 }
 
 /// The item under an offset and what in it.
@@ -92,6 +94,9 @@ fn target_at(map: &ItemSourceMap, offset: u32) -> Option<Target> {
     }
     if let Some(t) = innermost(map.types.iter().map(|(id, s)| (id, *s)), offset) {
         return Some(Target::Type(t));
+    }
+    if let Some(k) = innermost(map.keys(), offset) {
+        return Some(Target::Key(k));
     }
     let expr = map.expr_at(offset)?;
     // `e.f` and `e@s`: on the name part, the name is meant.

@@ -488,6 +488,27 @@ pub fn unescape(raw: &str) -> (String, Vec<usize>) {
     (out, bad)
 }
 
+/// A string literal whose value is `text`: the inverse of [`unescape`]
+/// (quotes, backslashes, `$`, and control characters escaped).
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' => out.push_str("\\$"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,6 +573,14 @@ mod tests {
         let lexed = lex("a # b \"x\ny");
         assert_eq!(lexed.errors.len(), 2);
         assert_eq!(lexed.significant().len(), 4);
+    }
+
+    #[test]
+    fn quote_is_the_inverse_of_unescape() {
+        for text in ["", "plain", "a\"b\\c", "${x}", "line\nnext\ttab\r", "\u{7}bell", "😀 ünï"] {
+            let quoted = quote(text);
+            assert_eq!(unescape(&quoted[1..quoted.len() - 1]), (text.to_string(), vec![]), "{quoted}");
+        }
     }
 
     #[test]

@@ -197,20 +197,20 @@ fn check_output(
             Some(bytes) => {
                 differs = true;
                 let old = String::from_utf8_lossy(bytes);
-                println!("{}", drift_line(path, &old, content));
+                outln!("{}", drift_line(path, &old, content));
                 let diff = similar::TextDiff::from_lines(old.as_ref(), *content);
-                print!("{}", diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")));
+                out!("{}", diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")));
             }
             None => {
                 differs = true;
-                println!("missing: {path} (not built yet)");
+                outln!("missing: {path} (not built yet)");
             }
         }
     }
     for path in existing.keys() {
         if in_selection(path, selection) && !wanted.contains_key(path.as_str()) {
             differs = true;
-            println!("stale: {path} (no source produces it any more)");
+            outln!("stale: {path} (no source produces it any more)");
         }
     }
     if differs {

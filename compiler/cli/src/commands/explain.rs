@@ -10,13 +10,13 @@ pub fn run(code: Option<&str>) -> Result<ExitCode> {
     match code {
         None => {
             for c in Code::ALL {
-                println!("{}  {:<8} {}", c.as_str(), format!("{:?}", c.default_severity()).to_lowercase(), c.title());
+                outln!("{}  {:<8} {}", c.as_str(), format!("{:?}", c.default_severity()).to_lowercase(), c.title());
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(text) => match explain(text) {
             Some((_, page)) => {
-                print!("{page}");
+                out!("{page}");
                 Ok(ExitCode::SUCCESS)
             }
             None => Err(miette!(

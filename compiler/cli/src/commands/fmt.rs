@@ -150,7 +150,7 @@ fn format_one(target: &Target, check: bool, tally: &mut Tally) -> Result<()> {
     }
     tally.changed += 1;
     if check {
-        println!("{}", target.shown);
+        outln!("{}", target.shown);
     } else {
         write_atomically(&target.path, &formatted).wrap_err_with(|| format!("cannot write `{}`", target.shown))?;
     }
@@ -197,12 +197,12 @@ fn stdin(check: bool) -> Result<ExitCode> {
             if formatted == text {
                 Ok(ExitCode::SUCCESS)
             } else {
-                println!("<stdin>");
+                outln!("<stdin>");
                 Ok(ExitCode::from(1))
             }
         }
         Ok(formatted) => {
-            print!("{formatted}");
+            out!("{formatted}");
             Ok(ExitCode::SUCCESS)
         }
     }

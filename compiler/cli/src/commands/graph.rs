@@ -49,7 +49,7 @@ pub fn run(path: &Path, stacks: &[String], format: GraphFormat) -> Result<ExitCo
         GraphFormat::Mermaid => mermaid(db, project, &graph),
         GraphFormat::Json => json(db, project, &graph),
     };
-    print!("{text}");
+    out!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -28,9 +28,9 @@ pub fn report(loaded: &Loaded, diags: &[Diagnostic], format: Format) -> bool {
                 eprintln!("{line}");
             }
         }
-        Format::Json => println!("{}", render::json::render(diags, &loaded.sources)),
+        Format::Json => outln!("{}", render::json::render(diags, &loaded.sources)),
         Format::Sarif => {
-            println!("{}", render::sarif::render(diags, &loaded.sources, render::sarif::SarifOptions::default()))
+            outln!("{}", render::sarif::render(diags, &loaded.sources, render::sarif::SarifOptions::default()))
         }
     }
     diags.iter().any(Diagnostic::is_error)

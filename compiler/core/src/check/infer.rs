@@ -40,6 +40,10 @@ pub struct InferenceResult {
     pub type_of: ArenaMap<ExprId, STy>,
     /// The item's definite mistakes, anchored by id.
     pub diags: Vec<AnchoredDiag>,
+    /// For the value of each entry of a record literal that is statically an
+    /// instance of a schema, the field it sets (`{ replicas = 3 }` passed as a
+    /// `WebService`): what a rename of the field must update.
+    pub entry_fields: ArenaMap<ExprId, crate::signatures::MemberRef>,
 }
 
 impl InferenceResult {

@@ -112,30 +112,79 @@ pub struct MatchSite<'a> {
     pub arms: &'a [MatchArm],
 }
 
-/// Checks one `match`; problems are pushed to `diags`.
-pub fn check_match(info: &PlatformInfo, body: &Body, site: &MatchSite<'_>, diags: &mut Vec<AnchoredDiag>) {
-    let pats: Vec<(PatId, &Pat)> =
-        site.arms.iter().flat_map(|a| a.pats.iter()).filter_map(|&p| Some((p, body.pat(p)?))).collect();
-    let names: Vec<(PatId, &str)> =
-        pats.iter().filter_map(|(id, p)| if let Pat::Name(n) = p { Some((*id, n.as_str())) } else { None }).collect();
-    let by_arms = || {
+/// The arms of one `match`, by kind.
+struct Arms<'a> {
+    pats: Vec<(PatId, &'a Pat)>,
+    names: Vec<(PatId, &'a str)>,
+}
+
+impl<'a> Arms<'a> {
+    fn of(body: &'a Body, site: &MatchSite<'_>) -> Self {
+        let pats: Vec<(PatId, &Pat)> =
+            site.arms.iter().flat_map(|a| a.pats.iter()).filter_map(|&p| Some((p, body.pat(p)?))).collect();
+        let names = pats
+            .iter()
+            .filter_map(|(id, p)| if let Pat::Name(n) = p { Some((*id, n.as_str())) } else { None })
+            .collect();
+        Arms { pats, names }
+    }
+
+    /// The domain the arms name, when the scrutinee's type does not say.
+    fn domain(&self, info: &PlatformInfo) -> Option<Domain> {
         let count = |d: &Domain| {
             let members = d.members(info);
-            names.iter().filter(|(_, n)| members.iter().any(|m| m == n)).count()
+            self.names.iter().filter(|(_, n)| members.iter().any(|m| m == n)).count()
         };
         let categories = [Domain::Tier, Domain::Region, Domain::Stack];
-        categories.clone().into_iter().find(|d| count(d) == names.len()).or_else(|| {
+        categories.clone().into_iter().find(|d| count(d) == self.names.len()).or_else(|| {
             // Some arm is not a declared name: the category most arms belong to, if any.
             let best = categories.into_iter().max_by_key(count)?;
             (count(&best) > 0).then_some(best)
         })
-    };
+    }
+}
+
+/// The arms a `match` lacks, written as patterns (`prod`, `"UDP"`, `false`),
+/// in declaration order; `None` when it has `_`, its domain is unknown, or an
+/// arm is already wrong (the editor's "add the missing arms").
+pub fn uncovered_arms(info: &PlatformInfo, body: &Body, site: &MatchSite<'_>) -> Option<Vec<String>> {
+    let arms = Arms::of(body, site);
     let domain = match Domain::of_type(site.ty) {
         Some(d) => d,
-        None if !names.is_empty() => match by_arms() {
+        None if !arms.names.is_empty() => arms.domain(info)?,
+        None => return None,
+    };
+    let declared = domain.members(info);
+    let mut covered = Vec::new();
+    for (_, p) in &arms.pats {
+        let member = match (p, &domain) {
+            (Pat::Name(n), Domain::Tier | Domain::Region | Domain::Stack) => n.as_str().to_string(),
+            (Pat::Str(s), Domain::Literals(_)) => s.to_string(),
+            (Pat::Bool(b), Domain::Bool) => b.to_string(),
+            _ => return None,
+        };
+        if !declared.contains(&member) {
+            return None;
+        }
+        covered.push(member);
+    }
+    let pattern = |m: &String| match domain {
+        Domain::Literals(_) => sinfra_syntax::lexer::quote(m),
+        _ => m.clone(),
+    };
+    Some(declared.iter().filter(|m| !covered.contains(m)).map(pattern).collect())
+}
+
+/// Checks one `match`; problems are pushed to `diags`.
+pub fn check_match(info: &PlatformInfo, body: &Body, site: &MatchSite<'_>, diags: &mut Vec<AnchoredDiag>) {
+    let arms = Arms::of(body, site);
+    let (pats, names) = (&arms.pats, &arms.names);
+    let domain = match Domain::of_type(site.ty) {
+        Some(d) => d,
+        None if !names.is_empty() => match arms.domain(info) {
             Some(d) => d,
             None => {
-                unknown_arm_names(info, &names, diags);
+                unknown_arm_names(info, names, diags);
                 return;
             }
         },
@@ -145,7 +194,7 @@ pub fn check_match(info: &PlatformInfo, body: &Body, site: &MatchSite<'_>, diags
     let declared = domain.members(info);
     let mut covered: Vec<String> = Vec::new();
     let mut wildcard = false;
-    for &(id, p) in &pats {
+    for &(id, p) in pats {
         let member = match (p, &domain) {
             (Pat::Wildcard, _) => {
                 wildcard = true;
@@ -183,7 +232,7 @@ pub fn check_match(info: &PlatformInfo, body: &Body, site: &MatchSite<'_>, diags
             ));
             if let Some(s) = did_you_mean(&member, declared.iter().map(String::as_str)) {
                 let replacement = match domain {
-                    Domain::Literals(_) => format!("\"{s}\""),
+                    Domain::Literals(_) => sinfra_syntax::lexer::quote(s),
                     _ => s.to_string(),
                 };
                 d = d.with_help(format!("did you mean {}?", domain.show(s))).with_fix(

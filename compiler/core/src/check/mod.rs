@@ -5,7 +5,7 @@ pub mod anchor;
 mod declarations;
 pub mod infer;
 mod item;
-mod matches;
+pub mod matches;
 pub(crate) mod paths;
 mod references;
 pub mod rules;

@@ -107,7 +107,10 @@ impl Infer<'_> {
                     let def = schema_def(db, project, *schema);
                     for en in entries.iter() {
                         match def.fields.get(en.key.as_str()) {
-                            Some(f) => self.records(&f.ty, en.value),
+                            Some(f) => {
+                                self.out.entry_fields.insert(en.value, f.decl);
+                                self.records(&f.ty, en.value)
+                            }
                             None => {
                                 let d = unknown_field(db, self.item, def, en.key.as_str(), Default::default());
                                 self.report(d.map_locations(|_| Anchor::Key(en.value)));

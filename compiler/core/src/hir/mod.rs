@@ -634,6 +634,11 @@ impl ItemSourceMap {
         self.keys.get(value).copied().unwrap_or_default()
     }
 
+    /// Every record entry's key, by the entry's value.
+    pub fn keys(&self) -> impl Iterator<Item = (ExprId, Span)> + '_ {
+        self.keys.iter().map(|(id, s)| (id, *s))
+    }
+
     /// The whole `match` arm whose body is `body`.
     pub fn arm_span(&self, body: ExprId) -> Span {
         self.arms.get(body).copied().unwrap_or_default()

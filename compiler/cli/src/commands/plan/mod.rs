@@ -163,7 +163,7 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
         PlanFormat::Markdown => render::markdown(&plan),
         PlanFormat::Json => render::json(&plan),
     };
-    print!("{text}");
+    out!("{text}");
     let refused: Vec<&Removal> = plan.stacks.iter().flat_map(|s| s.removed.iter().filter(|r| r.refused())).collect();
     if !refused.is_empty() {
         eprint!("{}", protect::refusal(&refused, ""));
