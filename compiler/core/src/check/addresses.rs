@@ -42,6 +42,10 @@ pub struct AddressTable {
     /// The addresses.
     pub addresses: Vec<Address>,
     matcher: TokenMatcher,
+    /// Record keys known to mention no address. Keys are interned names (never
+    /// freed, so a name is a stable identity) and the same few hundred recur
+    /// in every output document of every instance in every stack.
+    clean_keys: std::sync::RwLock<rustc_hash::FxHashSet<crate::hir::Name>>,
 }
 
 impl PartialEq for AddressTable {
@@ -57,7 +61,20 @@ impl AddressTable {
         let matcher = TokenMatcher::new(
             addresses.iter().enumerate().flat_map(|(i, a)| a.needles.iter().map(move |n| (i, n.as_str()))),
         );
-        AddressTable { addresses, matcher }
+        AddressTable { addresses, matcher, clean_keys: Default::default() }
+    }
+
+    /// Whether the record key `key` may contain an address (of any stack):
+    /// `false` is remembered, so each distinct key is searched once per table.
+    pub fn key_may_mention(&self, key: crate::hir::Name) -> bool {
+        if self.clean_keys.read().is_ok_and(|clean| clean.contains(&key)) {
+            return false;
+        }
+        let may = self.matcher.mentions_any(&key);
+        if !may && let Ok(mut clean) = self.clean_keys.write() {
+            clean.insert(key);
+        }
+        may
     }
 
     /// The first address accepted by `relevant` that `text` contains as a whole
@@ -95,10 +112,15 @@ impl TokenMatcher {
         TokenMatcher { owner, automaton }
     }
 
+    /// Whether any needle occurs in `text` (as a token or not).
+    fn mentions_any(&self, text: &str) -> bool {
+        self.automaton.as_ref().is_some_and(|a| text.len() >= MIN_LEN && a.is_match(text))
+    }
+
     /// The owner of the first needle found as a whole token whose owner `accept`s.
     fn find(&self, text: &str, accept: impl Fn(usize) -> bool) -> Option<usize> {
         let automaton = self.automaton.as_ref()?;
-        if text.len() < MIN_LEN || !automaton.is_match(text) {
+        if !self.mentions_any(text) {
             return None;
         }
         automaton

@@ -94,6 +94,48 @@ pub fn platform_rules(db: &dyn Db, project: Project, stack: ItemId) -> Arc<Vec<D
 /// YAML form. `path` names `value` in messages (`ops_repo`; empty for an
 /// instance's record or its documents).
 pub fn judge(subject: &Subject<'_>, value: &Value, output: bool, path: &str, diags: &mut Vec<Diag>) {
+    judge_after(subject, value, output, path, &JudgedStrings::default(), diags)
+}
+
+/// The strings of values already judged in the same stack (an instance's
+/// fields), by the address of their text: an output document shares them
+/// with the fields it was built from (a string is never copied), and what
+/// their search for addresses would report, the fields' judgement reported.
+/// Only valid while those values are alive (their owner holds them).
+#[derive(Default)]
+struct JudgedStrings(rustc_hash::FxHashSet<usize>);
+
+impl JudgedStrings {
+    fn of(value: &Value) -> JudgedStrings {
+        fn collect(v: &Value, out: &mut rustc_hash::FxHashSet<usize>) {
+            match &v.v {
+                V::Str(s) => {
+                    out.insert(s.as_ptr() as usize);
+                }
+                V::List(items) => items.iter().for_each(|i| collect(i, out)),
+                V::Record(r) => r.fields.values().for_each(|f| collect(f, out)),
+                _ => {}
+            }
+        }
+        let mut out = rustc_hash::FxHashSet::default();
+        collect(value, &mut out);
+        JudgedStrings(out)
+    }
+
+    fn contains(&self, s: &Arc<str>) -> bool {
+        !self.0.is_empty() && self.0.contains(&(s.as_ptr() as usize))
+    }
+}
+
+/// [`judge`], skipping the address search in strings already judged.
+fn judge_after(
+    subject: &Subject<'_>,
+    value: &Value,
+    output: bool,
+    path: &str,
+    judged: &JudgedStrings,
+    diags: &mut Vec<Diag>,
+) {
     let mut labels = Vec::new();
     value.deep_labels(&mut labels);
     // One report per root cause: the expression that brought the value in or,
@@ -110,7 +152,7 @@ pub fn judge(subject: &Subject<'_>, value: &Value, output: bool, path: &str, dia
             }
         }
     }
-    let mut walker = Walker { subject, output, seen_secrets: Vec::new(), seen_addresses: Vec::new(), diags };
+    let mut walker = Walker { subject, output, judged, seen_secrets: Vec::new(), seen_addresses: Vec::new(), diags };
     walker.walk(value, value.origin, &mut path.to_string());
 }
 
@@ -226,6 +268,7 @@ fn tier_rule(subject: &Subject<'_>, selection: &Selection, origin: Loc, diags: &
 struct Walker<'a, 'd> {
     subject: &'a Subject<'a>,
     output: bool,
+    judged: &'a JudgedStrings,
     seen_secrets: Vec<Loc>,
     seen_addresses: Vec<(Loc, usize)>,
     diags: &'d mut Vec<Diag>,
@@ -237,13 +280,15 @@ impl Walker<'_, '_> {
         match &v.v {
             V::Str(text) => {
                 self.secret_labels(&v.labels, false, path);
-                self.address(text, &v.labels, origin, false);
+                if !self.judged.contains(text) {
+                    self.address(text, &v.labels, origin, false);
+                }
             }
             V::Secret(_) if self.output => self.secret_labels(&v.labels, true, path),
             V::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let len = path.len();
-                    path.push_str(&format!("[{i}]"));
+                    let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
                     self.walk(item, origin, path);
                     path.truncate(len);
                 }
@@ -256,7 +301,9 @@ impl Walker<'_, '_> {
                     if !r.key_labels.is_empty() {
                         self.secret_labels(&r.key_labels, false, path);
                     }
-                    self.address(k, &r.key_labels, item.origin.or(origin), true);
+                    if self.subject.addresses.key_may_mention(*k) {
+                        self.address(k, &r.key_labels, item.origin.or(origin), true);
+                    }
                     if !(self.output && matches!(item.v, V::None)) {
                         self.walk(item, origin, path);
                     }
@@ -385,7 +432,10 @@ pub fn output_rules(
     let V::Record(r) = &evaluated.value.v else { return diags };
     let Some(manifests) = r.fields.get(MANIFESTS) else { return diags };
     let subject = Subject { db, project, info, item, stack: s, addresses: address_table(db, project) };
-    judge(&subject, manifests, true, "", &mut diags);
+    // The instance's fields were judged in this stack by `instance_rules`; the
+    // memo holds them (so their strings) alive while the documents are walked.
+    let fields = instance_value(db, project, item, Some(stack));
+    judge_after(&subject, manifests, true, "", &JudgedStrings::of(&fields.value), &mut diags);
     diags
 }
 

@@ -140,20 +140,23 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             ok(matches!((ty, &value.v), (Ty::List(_), V::List(_)) | (Ty::Map(_), V::Record(_))), value)
         }
         Ty::List(inner) => match &value.v {
-            V::List(items) => {
-                let items: Vec<Value> = items.iter().map(|i| conform(ctx, i.clone(), inner, at)).collect();
-                Ok(Value { v: V::List(Arc::new(items)), ..value })
-            }
+            V::List(items) => match conform_all(ctx, || items.iter(), inner, at) {
+                None => Ok(value),
+                Some(items) => Ok(Value { v: V::List(Arc::new(items)), ..value }),
+            },
             _ => Err(value),
         },
         Ty::Map(inner) => match &value.v {
-            V::Record(r) if r.schema.is_none() => {
-                let fields = r.fields.iter().map(|(k, v)| (*k, conform(ctx, v.clone(), inner, at))).collect();
-                Ok(Value {
-                    v: V::Record(Arc::new(Record { schema: None, fields, key_labels: r.key_labels.clone() })),
-                    ..value
-                })
-            }
+            V::Record(r) if r.schema.is_none() => match conform_all(ctx, || r.fields.values(), inner, at) {
+                None => Ok(value),
+                Some(values) => {
+                    let fields = r.fields.keys().copied().zip(values).collect();
+                    Ok(Value {
+                        v: V::Record(Arc::new(Record { schema: None, fields, key_labels: r.key_labels.clone() })),
+                        ..value
+                    })
+                }
+            },
             _ => Err(value),
         },
         Ty::Schema(s) => match &value.v {
@@ -195,6 +198,53 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             Ok(v)
         }
     }
+}
+
+/// Conforms every item to `ty`. `None` when each came back as it was (the
+/// common case: a list of strings declared `[String]`), so the caller keeps
+/// the original list or map instead of building a copy.
+fn conform_all<'v, I: Iterator<Item = &'v Value>>(
+    ctx: &mut Ctx<'_>,
+    items: impl Fn() -> I,
+    ty: &Ty,
+    at: Loc,
+) -> Option<Vec<Value>> {
+    let mut first_change = None;
+    for (i, item) in items().enumerate() {
+        let done = conform(ctx, item.clone(), ty, at);
+        if !unchanged(item, &done) {
+            first_change = Some((i, done));
+            break;
+        }
+    }
+    let (i, done) = first_change?;
+    let mut out: Vec<Value> = items().take(i).cloned().collect();
+    out.push(done);
+    for item in items().skip(i + 1) {
+        out.push(conform(ctx, item.clone(), ty, at));
+    }
+    Some(out)
+}
+
+/// Whether conforming left a value as it was: the same data behind the same
+/// pointers, the same labels and origin.
+fn unchanged(before: &Value, after: &Value) -> bool {
+    let same_data = match (&before.v, &after.v) {
+        (V::Str(a), V::Str(b)) => Arc::ptr_eq(a, b),
+        (V::List(a), V::List(b)) => Arc::ptr_eq(a, b),
+        (V::Record(a), V::Record(b)) => Arc::ptr_eq(a, b),
+        (V::Secret(a), V::Secret(b)) => Arc::ptr_eq(a, b),
+        (V::Quantity(a), V::Quantity(b)) => a.dim == b.dim && Arc::ptr_eq(&a.text, &b.text),
+        (V::None, V::None) => true,
+        (V::Bool(a), V::Bool(b)) => a == b,
+        (V::Int(a), V::Int(b)) => a == b,
+        (V::Float(a), V::Float(b)) => a.to_bits() == b.to_bits(),
+        (V::Duration(a), V::Duration(b)) => a == b,
+        (V::Percent(a), V::Percent(b)) => a.to_bits() == b.to_bits(),
+        (V::Tier(a), V::Tier(b)) | (V::Region(a), V::Region(b)) | (V::Stack(a), V::Stack(b)) => a == b,
+        _ => false,
+    };
+    same_data && before.origin == after.origin && before.labels.same(&after.labels)
 }
 
 /// Whether a value has the outer shape of a type (for picking a union member).

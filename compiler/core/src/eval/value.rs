@@ -96,6 +96,15 @@ impl Labels {
         self.0.iter().flat_map(|v| v.iter())
     }
 
+    /// Whether both are the same set object (or both empty): a cheap identity, not set equality.
+    pub fn same(&self, other: &Labels) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// The union of two sets.
     pub fn union(&self, other: &Labels) -> Labels {
         match (&self.0, &other.0) {
