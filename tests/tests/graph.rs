@@ -87,3 +87,76 @@ fn readme_graph_is_current() {
         "README.md's mermaid graph differs from `sinfrac graph examples/acme --stack prod_us --format mermaid`"
     );
 }
+
+/// The node and edge names of a Graphviz SVG (`<title>` of each node and edge).
+fn svg_graph(svg: &str) -> (Vec<String>, Vec<String>) {
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for part in svg.split("<g id=\"").skip(1) {
+        let title = part.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or_default();
+        let title = title.replace("&#45;&gt;", "->").replace("&#45;", "-").replace("&gt;", ">");
+        if part.starts_with("node") {
+            nodes.push(title);
+        } else if part.starts_with("edge") {
+            edges.push(title);
+        }
+    }
+    nodes.sort();
+    edges.sort();
+    (nodes, edges)
+}
+
+/// The node and edge names of `sinfrac graph --format dot`.
+fn dot_graph(dot: &str) -> (Vec<String>, Vec<String>) {
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for line in dot.lines().map(str::trim) {
+        let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+        if line.starts_with('"') && line.contains(" -> ") && quoted.len() >= 2 {
+            edges.push(format!("{}->{}", quoted[0], quoted[1]));
+        } else if line.starts_with('"') && !quoted.is_empty() {
+            nodes.push(quoted[0].to_string());
+        }
+    }
+    nodes.sort();
+    edges.sort();
+    (nodes, edges)
+}
+
+/// The DOT form renders with the real Graphviz, and the README's picture
+/// (`docs/images/graph-prod_us.svg`, made by `sinfrac graph examples/acme
+/// --stack prod_us --format dot | dot -Tsvg`) shows the current graph.
+#[test]
+fn dot_renders_with_graphviz_and_the_readme_picture_is_current() {
+    let example = repo_root().join("examples/acme");
+    let run = sinfrac(&["graph", "--format", "dot", "--stack", "prod_us"], &example);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected = dot_graph(&run.stdout);
+    assert!(expected.0.len() > 5 && !expected.1.is_empty(), "{}", run.stdout);
+    let committed = fs::read_to_string(repo_root().join("docs/images/graph-prod_us.svg")).unwrap();
+    assert_eq!(
+        svg_graph(&committed),
+        expected,
+        "docs/images/graph-prod_us.svg is stale: run `sinfrac graph examples/acme --stack prod_us --format dot | dot -Tsvg > docs/images/graph-prod_us.svg`"
+    );
+    let dot = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut dot = match dot {
+        Ok(child) => child,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped rendering: Graphviz's `dot` is not installed ({e}); .ci/run installs it");
+            return;
+        }
+        Err(e) => panic!("Graphviz's `dot` must be installed in CI: {e}"),
+    };
+    use std::io::Write as _;
+    dot.stdin.take().unwrap().write_all(run.stdout.as_bytes()).unwrap();
+    let out = dot.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.trim().is_empty(), "dot: {stderr}");
+    assert_eq!(svg_graph(&String::from_utf8_lossy(&out.stdout)), expected, "Graphviz drew another graph");
+}
