@@ -17,6 +17,16 @@ fn object(o: &Object) -> String {
     format!("{}/{}", o.key.kind, o.key.name)
 }
 
+/// `text` as Markdown inline code, whatever it holds: fenced by one more
+/// backtick than its longest run of backticks, padded with a space when it
+/// starts or ends with one (CommonMark's code spans).
+fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 fn tier_label(s: &StackPlan) -> String {
     match (&s.tier, s.protected) {
         (Some(t), true) => format!("tier {t}, protected"),
@@ -83,7 +93,7 @@ pub fn markdown(plan: &Plan) -> String {
         );
     }
     if !plan.hand_edited.is_empty() {
-        let files: Vec<String> = plan.hand_edited.iter().map(|p| format!("`{p}`")).collect();
+        let files: Vec<String> = plan.hand_edited.iter().map(|p| code(p)).collect();
         let _ = writeln!(
             s,
             "> [!WARNING]\n> Edited by hand after sinfrac wrote them (the build overwrites the edits): {}\n",
@@ -97,27 +107,28 @@ pub fn markdown(plan: &Plan) -> String {
             (Some(t), false) => t.clone(),
             (None, _) => "—".to_string(),
         };
-        let _ = writeln!(s, "| `{}` | {tier} | {} |", st.name, st.verdict());
+        let _ = writeln!(s, "| {} | {tier} | {} |", code(&st.name), st.verdict());
     }
     for st in plan.stacks.iter().filter(|st| !st.untouched()) {
         let _ =
             write!(s, "\n<details><summary><b>{}</b> ({}): {}</summary>\n\n", st.name, tier_label(st), st.verdict());
         for o in &st.added {
-            let _ = writeln!(s, "- **added** `{}` in `{}`", object(o), o.file);
+            let _ = writeln!(s, "- **added** {} in {}", code(&object(o)), code(&o.file));
         }
         for (o, fields) in &st.changed {
-            let _ = writeln!(s, "- **changed** `{}` in `{}`", object(o), o.file);
+            let _ = writeln!(s, "- **changed** {} in {}", code(&object(o)), code(&o.file));
             for c in fields {
-                let _ = writeln!(s, "  - `{}`: `{}` → `{}`", c.path, show(c.old.as_ref()), show(c.new.as_ref()));
+                let (old, new) = (show(c.old.as_ref()), show(c.new.as_ref()));
+                let _ = writeln!(s, "  - {}: {} → {}", code(&c.path), code(&old), code(&new));
             }
         }
         for r in &st.removed {
             let note = removal_note(r);
             let note = if note.is_empty() { String::new() } else { format!(" — {note}") };
-            let _ = writeln!(s, "- **removed** `{}` from `{}`{note}", object(&r.object), r.object.file);
+            let _ = writeln!(s, "- **removed** {} from {}{note}", code(&object(&r.object)), code(&r.object.file));
         }
         for (from, o) in &st.moved {
-            let _ = writeln!(s, "- **moved** `{}` from `{from}` to `{}`", object(o), o.file);
+            let _ = writeln!(s, "- **moved** {} from {} to {}", code(&object(o)), code(from), code(&o.file));
         }
         s.push_str("\n</details>\n");
     }
@@ -178,4 +189,18 @@ pub fn json(plan: &Plan) -> String {
         "stacks": stacks,
     });
     format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn inline_code_holds_any_text() {
+        assert_eq!(code("spec.replicas"), "`spec.replicas`");
+        assert_eq!(code("a `b` c"), "``a `b` c``");
+        assert_eq!(code("``x"), "``` ``x ```");
+        assert_eq!(code("x`"), "`` x` ``");
+        assert_eq!(code(""), "``");
+    }
 }
