@@ -78,7 +78,11 @@ fn json_plan_is_for_bots() {
     let eu = &stacks[1];
     assert_eq!(eu["verdict"], "1 changed");
     assert_eq!(eu["changed"][0]["id"], "prod_eu/Rollout/api");
-    assert_eq!(eu["changed"][0]["fields"][0], serde_json::json!({"path": "spec.replicas", "old": 6, "new": 8}));
+    assert_eq!(
+        eu["changed"][0]["fields"][0],
+        serde_json::json!({"path": "spec.replicas", "old": 6, "new": 8, "source": "services/api.sinfra:7"}),
+        "the source is the user's line that sets `replicas`, not the stdlib template"
+    );
     assert_eq!(stacks[2]["removed"][0]["refused"], false);
 }
 

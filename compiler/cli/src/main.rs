@@ -145,6 +145,22 @@ enum Command {
         /// The code (`E0301`); lists every code when omitted.
         code: Option<String>,
     },
+    /// Where each field of a generated file comes from: the source line that
+    /// computed it (the user's, not the stdlib template that copied it) and
+    /// the resources and secrets it is derived from.
+    #[command(name = "explain-output")]
+    ExplainOutput {
+        /// The generated file: `prod-us/api.yaml`, or with the output directory, `deploy/prod-us/api.yaml`.
+        file: String,
+        /// A YAML path in it (`spec.replicas`, `Deployment.spec.template.spec.containers[0].image`); every field when omitted.
+        field: Option<String>,
+        /// A path inside the project (default: the current directory).
+        #[arg(long)]
+        path: Option<PathBuf>,
+        /// Output format: `yaml` prints text for people, `json` for tools.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Yaml)]
+        format: EvalFormat,
+    },
 }
 
 /// How `eval` prints values.
@@ -209,6 +225,9 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Fmt { paths, check } => commands::fmt::run(&paths, check),
         Command::Explain { code } => commands::explain::run(code.as_deref()),
+        Command::ExplainOutput { file, field, path, format } => {
+            commands::explain_output::run(path.as_deref().unwrap_or(&cwd), &file, field.as_deref(), format)
+        }
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod eval;
 pub mod explain;
+pub mod explain_output;
 pub mod fmt;
 pub mod graph;
 pub mod plan;

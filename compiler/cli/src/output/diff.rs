@@ -13,6 +13,8 @@ pub struct FieldChange {
     pub old: Option<Json>,
     /// The new value.
     pub new: Option<Json>,
+    /// Where the new value is computed (`services/api.sinfra:7`), when known.
+    pub source: Option<String>,
 }
 
 /// The fields that differ between `old` and `new`, in document order (maps by key, lists by index).
@@ -36,18 +38,11 @@ fn walk(path: String, old: Option<&Json>, new: Option<&Json>, out: &mut Vec<Fiel
                 walk(format!("{path}[{i}]"), a.get(i), b.get(i), out);
             }
         }
-        _ => out.push(FieldChange { path, old: old.cloned(), new: new.cloned() }),
+        _ => out.push(FieldChange { path, old: old.cloned(), new: new.cloned(), source: None }),
     }
 }
 
-fn key_path(path: &str, key: &str) -> String {
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    match (path.is_empty(), plain) {
-        (true, true) => key.to_string(),
-        (false, true) => format!("{path}.{key}"),
-        (_, false) => format!("{path}[{}]", Json::String(key.to_string())),
-    }
-}
+use sinfra_compiler::emit::provenance::key_path;
 
 /// A value on one line: scalars as YAML would show them, structures as compact JSON, long ones cut.
 pub fn show(value: Option<&Json>) -> String {

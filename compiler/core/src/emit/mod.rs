@@ -2,6 +2,7 @@
 //! `<stack>/<name>.yaml`, and the platform's as `<apps_dir>/<stack>.yaml`.
 //! Only validated DNS names become file names.
 
+pub mod provenance;
 pub mod yaml;
 
 use std::sync::Arc;

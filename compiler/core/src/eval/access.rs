@@ -124,7 +124,9 @@ impl Ctx<'_> {
             }
         };
         let mut out = result.labelled(&labels);
-        out.origin = Some(at);
+        if !(self.keep_origins && out.origin.is_some()) {
+            out.origin = Some(at);
+        }
         out
     }
 

@@ -56,6 +56,12 @@ pub struct Ctx<'a> {
     pub(super) refined: rustc_hash::FxHashSet<(ItemId, super::conform::ScalarKey)>,
     /// Whether a schema extends another, as asked while conforming records.
     pub(super) extends: rustc_hash::FxHashMap<(ItemId, ItemId), bool>,
+    /// Provenance mode: reading a field or a resource keeps the origin the
+    /// value already has (the expression that computed it, e.g. the user's
+    /// `replicas = 6`) instead of moving it to the reading expression (the
+    /// stdlib template that copies it). Diagnostics want the latter; `sinfrac
+    /// explain-output` the former.
+    pub(super) keep_origins: bool,
 }
 
 /// What the evaluator reads of an item: its HIR, where its parts are
@@ -169,6 +175,7 @@ impl<'a> Ctx<'a> {
             functions: rustc_hash::FxHashMap::default(),
             refined: rustc_hash::FxHashSet::default(),
             extends: rustc_hash::FxHashMap::default(),
+            keep_origins: false,
         }
     }
 

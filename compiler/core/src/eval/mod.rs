@@ -99,6 +99,21 @@ pub fn instance_output_value(db: &dyn Db, project: Project, item: ItemId, stack:
     Evaluated { value, diags: ctx.diags }
 }
 
+/// [`instance_output_value`] (or the `platform` block's value, for `item` =
+/// the platform) with every value's origin kept where it was computed, not
+/// where a template read it: where each field of an output document comes
+/// from (`sinfrac explain-output`). Not a query: run on demand.
+pub fn traced_output_value(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Evaluated {
+    let _guard = ActiveGuard::enter((item, Some(stack)));
+    let mut ctx = Ctx::new(db, project, Some(stack));
+    ctx.keep_origins = true;
+    let value = match item.tag(db) {
+        ItemTag::Platform => instance::eval_platform(&mut ctx, item),
+        _ => instance::eval_instance_item(&mut ctx, item, true),
+    };
+    Evaluated { value, diags: ctx.diags }
+}
+
 /// Evaluates a top-level `let` in a stack.
 #[salsa::tracked(returns(ref), cycle_result = let_cycle)]
 pub fn let_value(db: &dyn Db, project: Project, item: ItemId, stack: Option<ItemId>) -> Arc<Evaluated> {

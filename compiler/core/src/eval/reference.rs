@@ -218,7 +218,9 @@ impl Ctx<'_> {
             };
             v = v.labelled(&Labels::one(label));
         }
-        v.origin = Some(at);
+        if !(self.keep_origins && v.origin.is_some()) {
+            v.origin = Some(at);
+        }
         v
     }
 

@@ -157,7 +157,9 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
         })
         .map(|(p, _)| p.clone())
         .collect();
-    let plan = Plan { against, hand_edited, stacks: per_stack(info, &selected, judged) };
+    let mut stacks = per_stack(info, &selected, judged);
+    name_sources(&loaded, &mut stacks);
+    let plan = Plan { against, hand_edited, stacks };
     let text = match args.format {
         PlanFormat::Human => render::human(&plan),
         PlanFormat::Markdown => render::markdown(&plan),
@@ -170,6 +172,39 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
         return Ok(ExitCode::from(protect::REFUSED));
     }
     Ok(if plan.unchanged() { ExitCode::SUCCESS } else { ExitCode::from(CHANGES) })
+}
+
+/// Names the source line of each changed field's new value (provenance: the
+/// user's line, not the stdlib template that copied it), evaluating only the
+/// files that changed.
+fn name_sources(loaded: &crate::loader::Loaded, stacks: &mut [StackPlan]) {
+    use sinfra_compiler::emit::provenance::file_sources;
+    let mut by_file = BTreeMap::new();
+    for (object, changes) in stacks.iter_mut().flat_map(|s| s.changed.iter_mut()) {
+        let sources = by_file
+            .entry(object.file.clone())
+            .or_insert_with(|| file_sources(&loaded.db, loaded.project, &object.file));
+        let Some(sources) = sources else { continue };
+        let wanted = format!("{}/{}", object.key.kind, object.key.name);
+        let Some(doc) = sources.documents.iter().find(|d| d.object == wanted) else { continue };
+        for change in changes.iter_mut() {
+            let under = |p: &str| {
+                p == change.path
+                    || p.strip_prefix(change.path.as_str()).is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+            };
+            let Some(origin) = doc.fields.iter().find(|f| under(&f.path)).and_then(|f| f.origin.as_ref()) else {
+                continue;
+            };
+            let line = loaded
+                .sources
+                .get(&origin.path)
+                .map(|text| sinfra_syntax::LineIndex::new(text).line_col_1(text, origin.span.start).0);
+            change.source = Some(match line {
+                Some(line) => format!("{}:{line}", origin.path),
+                None => origin.path.clone(),
+            });
+        }
+    }
 }
 
 /// Groups the comparison by stack directory.

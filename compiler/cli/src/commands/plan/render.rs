@@ -44,7 +44,8 @@ fn removal_note(r: &Removal) -> String {
 }
 
 fn field_line(c: &FieldChange) -> String {
-    format!("{}: {} → {}", c.path, show(c.old.as_ref()), show(c.new.as_ref()))
+    let source = c.source.as_ref().map(|s| format!("  (from {s})")).unwrap_or_default();
+    format!("{}: {} → {}{source}", c.path, show(c.old.as_ref()), show(c.new.as_ref()))
 }
 
 /// For a terminal: one verdict line per stack, then the changes of each stack that has any.
@@ -119,7 +120,8 @@ pub fn markdown(plan: &Plan) -> String {
             let _ = writeln!(s, "- **changed** {} in {}", code(&object(o)), code(&o.file));
             for c in fields {
                 let (old, new) = (show(c.old.as_ref()), show(c.new.as_ref()));
-                let _ = writeln!(s, "  - {}: {} → {}", code(&c.path), code(&old), code(&new));
+                let source = c.source.as_ref().map(|s| format!(" (from {})", code(s))).unwrap_or_default();
+                let _ = writeln!(s, "  - {}: {} → {}{source}", code(&c.path), code(&old), code(&new));
             }
         }
         for r in &st.removed {
@@ -160,7 +162,7 @@ pub fn json(plan: &Plan) -> String {
                 "added": st.added.iter().map(object_json).collect::<Vec<_>>(),
                 "changed": st.changed.iter().map(|(o, fields)| {
                     let mut j = object_json(o);
-                    j["fields"] = fields.iter().map(|c| json!({"path": c.path, "old": c.old, "new": c.new})).collect();
+                    j["fields"] = fields.iter().map(|c| json!({"path": c.path, "old": c.old, "new": c.new, "source": c.source})).collect();
                     j
                 }).collect::<Vec<_>>(),
                 "removed": st.removed.iter().map(|r| {
