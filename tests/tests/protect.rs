@@ -153,3 +153,59 @@ fn a_previous_file_that_is_not_yaml_is_a_clear_error() {
     let run = expect(sinfrac(&["plan", "."], &project), 2);
     assert!(run.stderr.contains("is not valid YAML"), "{}", run.stderr);
 }
+
+/// A rename recorded in the platform block's `renames` is one rename, not a
+/// refused deletion plus an addition; unrecorded, the same change is refused.
+#[test]
+fn a_recorded_rename_is_no_deletion() {
+    let (_dir, project) = example_copy();
+    expect(sinfrac(&["build", "."], &project), 0);
+    let service = project.join("services/ingest.sinfra");
+    edit(&service, "protected service ingest: k8s.WebService {", "protected service ingestor: k8s.WebService {");
+    edit(&service, "image(\"ingest\")", "image(\"ingestor\")");
+    let versions = fs::read_to_string(project.join("versions.toml")).unwrap();
+    fs::write(
+        project.join("versions.toml"),
+        versions.replace("\ningest ", "\ningestor ").replace("\ningest=", "\ningestor="),
+    )
+    .unwrap();
+    let ids = refused_ids(&expect(sinfrac(&["build", "."], &project), REFUSED).stderr);
+    assert!(ids.iter().any(|id| id == "prod_us/Deployment/ingest"), "{ids:?}");
+    // Record every rename but one: that one is still refused.
+    let (kept, recorded) = ids.split_first().unwrap();
+    let entries: Vec<String> = recorded
+        .iter()
+        .map(|id| format!("    {{ from = \"{id}\", to = \"{}\" }},", id.replacen("/ingest", "/ingestor", 1)))
+        .collect();
+    edit(
+        &project.join("platform.sinfra"),
+        "  argo_project    = \"acme\"\n",
+        &format!("  argo_project    = \"acme\"\n  renames = [\n{}\n  ]\n", entries.join("\n")),
+    );
+    let run = expect(sinfrac(&["build", "."], &project), REFUSED);
+    assert_eq!(refused_ids(&run.stderr), std::slice::from_ref(kept), "{}", run.stderr);
+    // A rename to an object the build does not make is no rename.
+    edit(
+        &project.join("platform.sinfra"),
+        "  renames = [\n",
+        &format!("  renames = [\n    {{ from = \"{kept}\", to = \"prod_us/Deployment/nowhere\" }},\n"),
+    );
+    let run = expect(sinfrac(&["build", "."], &project), REFUSED);
+    assert_eq!(refused_ids(&run.stderr), std::slice::from_ref(kept), "{}", run.stderr);
+    edit(
+        &project.join("platform.sinfra"),
+        &format!("    {{ from = \"{kept}\", to = \"prod_us/Deployment/nowhere\" }},\n"),
+        &format!("    {{ from = \"{kept}\", to = \"{}\" }},\n", kept.replacen("/ingest", "/ingestor", 1)),
+    );
+    let plan = sinfrac(&["plan", ".", "--stack", "prod_us"], &project);
+    assert_eq!(plan.code, 3, "{}{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("→ Deployment/ingest  renamed to prod_us/Deployment/ingestor"), "{}", plan.stdout);
+    assert!(
+        !plan.stdout.contains("+ Deployment/ingestor"),
+        "a rename's new object is not an addition: {}",
+        plan.stdout
+    );
+    expect(sinfrac(&["build", "."], &project), 0);
+    assert!(project.join("deploy/prod-us/ingestor.yaml").exists());
+    assert!(!project.join("deploy/prod-us/ingest.yaml").exists());
+}

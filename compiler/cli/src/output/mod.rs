@@ -83,7 +83,8 @@ pub fn judge(
             false,
         )?
     };
-    let removals = protect::removals(db, project, info, &old, &new, &allows);
+    let renames = protect::source_renames(db, project, &judged_stacks);
+    let removals = protect::removals(db, project, info, &old, &new, &allows, &renames);
     Ok(Judged { old, new, allows, removals })
 }
 

@@ -35,13 +35,44 @@ pub struct Removal {
     pub protected_by: Option<String>,
     /// The allow that permits its deletion, if any.
     pub allowed_by: Option<&'static str>,
+    /// The object it was renamed to (`STACK/KIND/NAME`), when the platform
+    /// block's `renames` records it and the new output has that object.
+    pub renamed_to: Option<String>,
 }
 
 impl Removal {
-    /// A protected deletion nobody allowed.
+    /// A protected deletion nobody allowed (a recorded rename is no deletion).
     pub fn refused(&self) -> bool {
-        self.protected_by.is_some() && self.allowed_by.is_none()
+        self.protected_by.is_some() && self.allowed_by.is_none() && self.renamed_to.is_none()
     }
+}
+
+/// A rename recorded in the platform block's `renames`.
+#[derive(Clone, Debug)]
+pub struct Rename {
+    /// `STACK/KIND/NAME` before.
+    pub from: String,
+    /// `STACK/KIND/NAME` after.
+    pub to: String,
+}
+
+/// The `renames` entries of the platform block (the union over `stacks`).
+pub fn source_renames(db: &Database, project: Project, stacks: &[sinfra_compiler::items::ItemId]) -> Vec<Rename> {
+    let mut seen = BTreeSet::new();
+    for &stack in stacks {
+        let value = &platform_value(db, project, Some(stack)).value;
+        let V::Record(r) = &value.v else { continue };
+        let Some(V::List(entries)) = r.fields.get("renames").map(|v| &v.v) else { continue };
+        for entry in entries.iter() {
+            if let V::Record(e) = &entry.v
+                && let (Some(V::Str(from)), Some(V::Str(to))) =
+                    (e.fields.get("from").map(|v| &v.v), e.fields.get("to").map(|v| &v.v))
+            {
+                seen.insert((from.to_string(), to.to_string()));
+            }
+        }
+    }
+    seen.into_iter().map(|(from, to)| Rename { from, to }).collect()
 }
 
 /// Parses a `--allow-delete` argument.
@@ -97,6 +128,7 @@ pub fn removals(
     previous: &BTreeMap<ObjectKey, Object>,
     current: &BTreeMap<ObjectKey, Object>,
     allows: &[Allow],
+    renames: &[Rename],
 ) -> Vec<Removal> {
     previous
         .iter()
@@ -105,6 +137,10 @@ pub fn removals(
             object: object.clone(),
             protected_by: protected_by(db, project, info, object),
             allowed_by: allows.iter().find(|a| matches(&a.object, object)).map(|a| a.from),
+            renamed_to: renames
+                .iter()
+                .filter(|r| matches(&r.from, object))
+                .find_map(|r| current.values().find(|o| matches(&r.to, o)).map(Object::id)),
         })
         .collect()
 }

@@ -74,10 +74,12 @@ impl StackPlan {
     /// `untouched`, or the counts: `1 added, 2 changed, 1 removed (1 refused)`.
     pub fn verdict(&self) -> String {
         let mut parts = Vec::new();
+        let renamed = self.removed.iter().filter(|r| r.renamed_to.is_some()).count();
         for (n, what) in [
             (self.added.len(), "added"),
             (self.changed.len(), "changed"),
-            (self.removed.len(), "removed"),
+            (self.removed.len() - renamed, "removed"),
+            (renamed, "renamed"),
             (self.moved.len(), "moved"),
         ] {
             if n > 0 {
@@ -242,6 +244,11 @@ fn per_stack(
     for removal in judged.removals {
         ensure(&mut stacks, &mut order, &removal.object);
         stacks.get_mut(&removal.object.key.stack_dir).expect("ensured").removed.push(removal);
+    }
+    // A recorded rename's new object is the old one renamed, not an addition.
+    for plan in stacks.values_mut() {
+        let targets: Vec<String> = plan.removed.iter().filter_map(|r| r.renamed_to.clone()).collect();
+        plan.added.retain(|o| !targets.contains(&o.id()));
     }
     order.sort();
     order.into_iter().filter_map(|(_, _, dir)| stacks.remove(&dir)).collect()

@@ -70,6 +70,10 @@ pub fn human(plan: &Plan) -> String {
             }
         }
         for r in &st.removed {
+            if let Some(to) = &r.renamed_to {
+                let _ = writeln!(s, "  → {}  renamed to {to} (recorded in the platform block)", object(&r.object));
+                continue;
+            }
             let note = removal_note(r);
             let note = if note.is_empty() { String::new() } else { format!("  [{note}]") };
             let _ = writeln!(s, "  - {}  from {}{note}", object(&r.object), r.object.file);
@@ -125,6 +129,15 @@ pub fn markdown(plan: &Plan) -> String {
             }
         }
         for r in &st.removed {
+            if let Some(to) = &r.renamed_to {
+                let _ = writeln!(
+                    s,
+                    "- **renamed** {} to {} (recorded in the platform block)",
+                    code(&object(&r.object)),
+                    code(to)
+                );
+                continue;
+            }
             let note = removal_note(r);
             let note = if note.is_empty() { String::new() } else { format!(" — {note}") };
             let _ = writeln!(s, "- **removed** {} from {}{note}", code(&object(&r.object)), code(&r.object.file));
@@ -170,6 +183,7 @@ pub fn json(plan: &Plan) -> String {
                     j["protected_by"] = json!(r.protected_by);
                     j["allowed_by"] = json!(r.allowed_by);
                     j["refused"] = json!(r.refused());
+                    j["renamed_to"] = json!(r.renamed_to);
                     j
                 }).collect::<Vec<_>>(),
                 "moved": st.moved.iter().map(|(from, o)| {
