@@ -100,6 +100,8 @@ pub fn run(s: &Settings) -> std::io::Result<()> {
     let hovers = timed("textDocument/hover", position_of(&text, "memory", 2))?;
     let body_line = position_of(&text, "\n}", 1);
     let completions = timed("textDocument/completion", body_line)?;
+    // At the start of an expression (`env = |common_env(…)`): every name in scope.
+    let names = timed("textDocument/completion", position_of(&text, "common_env(tier", 0))?;
     let clean = c.shutdown()?;
 
     println!("Language server (`{}`, N={}, {} of each)\n", s.server.display(), s.services, s.repeat);
@@ -120,6 +122,11 @@ pub fn run(s: &Settings) -> std::io::Result<()> {
         "| completion (unset fields) | {} | {} |",
         ms(percentile(completions.clone(), 0.5)),
         ms(percentile(completions, 0.95))
+    );
+    println!(
+        "| completion (every name in scope, first 200) | {} | {} |",
+        ms(percentile(names.clone(), 0.5)),
+        ms(percentile(names, 0.95))
     );
     match rss {
         Some(r) => println!("\nresident memory after {} edits: {r:.1} MiB; clean shutdown: {clean}", s.repeat),

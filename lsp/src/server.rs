@@ -737,7 +737,10 @@ impl Job {
             }
             R::Completion::METHOD => {
                 let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
-                let items: Vec<lsp::CompletionItem> = sinfra_ide::completions(&a, file, offset)
+                let all = sinfra_ide::completions(&a, file, offset);
+                let typed = typed_prefix(&self.text.text, offset);
+                let (shown, incomplete) = first_matches(all, typed, MAX_COMPLETIONS);
+                let items: Vec<lsp::CompletionItem> = shown
                     .into_iter()
                     .enumerate()
                     .map(|(i, c)| lsp::CompletionItem {
@@ -756,7 +759,10 @@ impl Job {
                         ..Default::default()
                     })
                     .collect();
-                json(serde_json::to_value(lsp::CompletionResponse::Array(items)))
+                json(serde_json::to_value(lsp::CompletionResponse::List(lsp::CompletionList {
+                    is_incomplete: incomplete,
+                    items,
+                })))
             }
             R::DocumentSymbolRequest::METHOD => {
                 let symbols: Vec<lsp::DocumentSymbol> =
@@ -929,6 +935,41 @@ impl Job {
     }
 }
 
+/// The most completion items one answer carries. A project of a thousand
+/// services has over a thousand names in scope; sending them all on every
+/// keystroke costs the editor more than it helps. Past this many the list is
+/// marked incomplete, so the editor asks again as the user types, and the
+/// server narrows it by what was typed.
+const MAX_COMPLETIONS: usize = 200;
+
+/// The identifier being typed before `offset` (`rep` in `  rep|`).
+fn typed_prefix(text: &str, offset: u32) -> &str {
+    let head = text.get(..offset as usize).unwrap_or_default();
+    let start = head.len()
+        - head.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum::<usize>();
+    &head[start..]
+}
+
+/// The items whose label holds the typed characters in order (as editors
+/// match), best first as the IDE ranked them, at most `max`; whether any
+/// matching item was left out.
+fn first_matches(items: Vec<sinfra_ide::Completion>, typed: &str, max: usize) -> (Vec<sinfra_ide::Completion>, bool) {
+    let typed: Vec<char> = typed.chars().flat_map(char::to_lowercase).collect();
+    let fits = |label: &str| {
+        let mut wanted = typed.iter().peekable();
+        for c in label.chars().flat_map(char::to_lowercase) {
+            if wanted.peek() == Some(&&c) {
+                wanted.next();
+            }
+        }
+        wanted.peek().is_none()
+    };
+    let mut matching: Vec<sinfra_ide::Completion> = items.into_iter().filter(|c| fits(&c.label)).collect();
+    let incomplete = matching.len() > max;
+    matching.truncate(max);
+    (matching, incomplete)
+}
+
 fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
     match kind {
         CompletionKind::Field => lsp::CompletionItemKind::FIELD,
@@ -959,6 +1000,30 @@ mod tests {
         // The same guard answers the next request normally.
         let ok = answer_guarded(RequestId::from(8), "textDocument/hover", &tx, || Ok(Json::Null));
         assert!(ok.response_result.is_ok());
+    }
+
+    #[test]
+    fn long_completion_lists_are_cut_and_narrowed_by_what_is_typed() {
+        let item = |label: &str| sinfra_ide::Completion {
+            label: label.into(),
+            kind: CompletionKind::Variable,
+            detail: None,
+            doc: None,
+            insert: None,
+            preselect: false,
+        };
+        let names: Vec<sinfra_ide::Completion> = (0..500).map(|i| item(&format!("service_{i:03}"))).collect();
+        let (shown, incomplete) = first_matches(names.clone(), "", MAX_COMPLETIONS);
+        assert_eq!((shown.len(), incomplete), (MAX_COMPLETIONS, true));
+        let (shown, incomplete) = first_matches(names.clone(), "s49", MAX_COMPLETIONS);
+        let labels: Vec<&str> = shown.iter().map(|c| c.label.as_str()).collect();
+        assert!(!incomplete && labels.contains(&"service_499") && labels.contains(&"service_049"), "{labels:?}");
+        assert!(labels.iter().all(|l| l.contains('4') && l.contains('9')));
+        let (shown, _) = first_matches(vec![item("replicas"), item("Region")], "RE", MAX_COMPLETIONS);
+        assert_eq!(shown.len(), 2, "case-insensitive");
+        assert_eq!(typed_prefix("  replicas = rep", 16), "rep");
+        assert_eq!(typed_prefix("cache.ho", 8), "ho");
+        assert_eq!(typed_prefix("x", 99), "", "an offset past the end types nothing");
     }
 
     #[test]

@@ -122,7 +122,7 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
     let completion =
         c.request("textDocument/completion", json!({"textDocument": {"uri": services_uri}, "position": at_body_end}));
     let labels: Vec<&str> =
-        completion["result"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
+        completion["result"]["items"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
     assert!(labels.contains(&"port") && !labels.contains(&"replicas"), "{labels:?}");
 
     // After `k8s.`: the module's members.
@@ -130,7 +130,8 @@ fn a_session_answers_every_feature_and_survives_bad_input() {
         "textDocument/completion",
         json!({"textDocument": {"uri": services_uri}, "position": position_of(&text, "WebService", 0)}),
     );
-    let labels: Vec<&str> = members["result"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
+    let labels: Vec<&str> =
+        members["result"]["items"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
     assert!(labels.contains(&"Worker"), "{labels:?}");
 
     // Symbols, references.
