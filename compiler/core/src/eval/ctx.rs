@@ -56,6 +56,8 @@ pub struct Ctx<'a> {
     pub(super) refined: rustc_hash::FxHashSet<(ItemId, super::conform::ScalarKey)>,
     /// Whether a schema extends another, as asked while conforming records.
     pub(super) extends: rustc_hash::FxHashMap<(ItemId, ItemId), bool>,
+    /// The signatures of the schemas records were conformed to (a salsa fetch per record is costly).
+    pub(super) schema_defs: rustc_hash::FxHashMap<ItemId, Arc<crate::signatures::SchemaDef>>,
 }
 
 /// What the evaluator reads of an item: its HIR, where its parts are
@@ -169,6 +171,7 @@ impl<'a> Ctx<'a> {
             functions: rustc_hash::FxHashMap::default(),
             refined: rustc_hash::FxHashSet::default(),
             extends: rustc_hash::FxHashMap::default(),
+            schema_defs: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -259,5 +262,16 @@ impl<'a> Ctx<'a> {
             }
             None => false,
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// The flattened signature of `schema`, fetched once per evaluation.
+    pub(super) fn schema_def(&mut self, schema: ItemId) -> Arc<crate::signatures::SchemaDef> {
+        let (db, project) = (self.db, self.project);
+        self.schema_defs
+            .entry(schema)
+            .or_insert_with(|| crate::signatures::schema_def(db, project, schema).clone())
+            .clone()
     }
 }
