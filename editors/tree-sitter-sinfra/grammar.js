@@ -231,10 +231,10 @@ module.exports = grammar({
     // replicas = 3
     assignment: $ => seq(field('name', $.identifier), '=', field('value', $._expression)),
 
-    // [@address] host: DnsName [= default]
+    // [@address] host: DnsName [= default]; a name that is no identifier is quoted: "$ref": String?
     field_declaration: $ => seq(
       repeat($.attribute),
-      field('name', $.identifier),
+      field('name', choice($.identifier, $.string)),
       ':',
       field('type', $._type),
       optional(seq('=', field('default', $._expression))),

@@ -18,6 +18,8 @@
 
 use std::fmt::Write as _;
 
+pub mod python;
+
 use sinfra_compiler::check::project_diagnostics;
 use sinfra_compiler::db::Database;
 use sinfra_compiler::diagnostics::{Diagnostic, Severity};

@@ -2,8 +2,8 @@
 //!
 //! - the bundled example's full output, as insta snapshots (one per output directory);
 //! - every emitted document validated against Kubernetes' strict schemas and the Argo CD /
-//!   Argo Rollouts CRDs by `tests/build_support/validate.py` (needs Python 3 with
-//!   `kubernetes-validate`, `jsonschema` and `pyyaml`: see [`PIP`]);
+//!   Argo Rollouts CRDs by `tests/build_support/validate.py`, run by the Python of a virtual
+//!   environment the tests create under the target directory (`sinfra_tests::python`);
 //! - YAML 1.1 safety of the emitter, read back by PyYAML;
 //! - determinism (repeated builds, thread counts, file layout);
 //! - atomicity and safety of the output directory (errors, crashes, stale files, `--check`,
@@ -22,9 +22,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use sinfra_compiler::emit::yaml::{Node, to_yaml};
-
-/// What CI (and a developer) runs to get the Python packages the validation tests need.
-const PIP: &str = "python3 -m pip install kubernetes-validate jsonschema pyyaml";
 
 /// The marker file of an output directory.
 const MARKER: &str = ".sinfrac-output";
@@ -184,17 +181,15 @@ fn built_example() -> (tempfile::TempDir, PathBuf, BTreeMap<String, Vec<u8>>) {
     (dir, out, t)
 }
 
-/// Runs `python3 <args…>`; a missing interpreter or package fails the test with what to install.
+/// Runs the validation environment's Python with `args` (`sinfra_tests::python`: found or
+/// created under the target directory, or `SINFRA_PYTHON`).
 fn python(args: &[&OsStr]) -> Run {
-    let out = Command::new("python3").args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run `python3` ({e}): the build tests need Python 3 and `{PIP}`");
+    let python = sinfra_tests::python::python();
+    let out = Command::new(python).args(args).output().unwrap_or_else(|e| {
+        panic!("cannot run `{}` ({e}): the build tests need Python 3", python.display());
     });
     let run = Run::from(out);
-    assert_ne!(
-        run.code, 3,
-        "the manifest validation tests need Python packages; install them with\n    {PIP}\n{}",
-        run.stderr
-    );
+    assert_ne!(run.code, 3, "`{}` lacks a package the validator needs:\n{}", python.display(), run.stderr);
     run
 }
 

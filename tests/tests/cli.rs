@@ -111,17 +111,33 @@ fn explain_serves_every_code() {
 #[test]
 fn eval_shows_per_stack_values() {
     let example = repo_root().join("examples/acme");
-    let run = sinfrac(&["eval", "cache", "--stack", "prod_eu"], &example);
+    let run = sinfrac(&["eval", "--item", "cache", "--stack", "prod_eu"], &example);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("host: cache.prod-eu.redis.europe-west1.gcp.internal"), "{}", run.stdout);
-    let json = sinfrac(&["eval", "api", "--stack", "latest", "--format", "json"], &example);
+    let json = sinfrac(&["eval", "--item", "api", "--stack", "latest", "--format", "json"], &example);
     assert_eq!(json.code, 0, "{}", json.stderr);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(doc["api"]["replicas"], 1);
     assert_eq!(doc["api"]["env"]["DATABASE_PASSWORD"]["secret"], "config-db");
-    let missing = sinfrac(&["eval", "api"], &example);
+    let missing = sinfrac(&["eval", "--item", "api"], &example);
     assert_eq!(missing.code, 2, "a per-stack value needs --stack");
     assert!(missing.stderr.contains("--stack"), "{}", missing.stderr);
+}
+
+/// `eval` takes its project as a positional path, like `check` and `build`;
+/// `--path` still works, and the old `eval ITEM` says how to write it now.
+#[test]
+fn eval_takes_the_project_as_a_positional_path() {
+    let root = repo_root();
+    let here = sinfrac(&["eval", "examples/acme", "--item", "cache", "--stack", "prod_eu"], &root);
+    assert_eq!(here.code, 0, "{}", here.stderr);
+    assert!(here.stdout.contains("host: cache.prod-eu.redis.europe-west1.gcp.internal"), "{}", here.stdout);
+    let flag = sinfrac(&["eval", "--path", "examples/acme", "--item", "cache", "--stack", "prod_eu"], &root);
+    assert_eq!(flag.code, 0, "{}", flag.stderr);
+    assert_eq!(flag.stdout, here.stdout);
+    let old = sinfrac(&["eval", "cache", "--stack", "prod_eu"], &root.join("examples/acme"));
+    assert_eq!(old.code, 2);
+    assert!(old.stderr.contains("sinfrac eval --item cache"), "{}", old.stderr);
 }
 
 #[test]
@@ -256,7 +272,7 @@ fn files_that_are_not_utf8_are_diagnostics() {
 #[test]
 fn closed_stdout_is_not_a_crash() {
     let example = repo_root().join("examples/acme");
-    for args in [&["explain"][..], &["check", "--format", "json"], &["eval", "api", "--stack", "prod_us"]] {
+    for args in [&["explain"][..], &["check", "--format", "json"], &["eval", "--item", "api", "--stack", "prod_us"]] {
         let (reader, writer) = std::io::pipe().expect("pipe");
         drop(reader);
         let out = std::process::Command::new(sinfra_tests::sinfrac_bin())

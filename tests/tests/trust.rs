@@ -61,7 +61,7 @@ fn links_inside_the_project_are_followed_once() {
     symlink(".", root.join("lib/loop")).unwrap();
     let run = sinfrac(&["check"], &root);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let run = sinfrac(&["eval", "util"], &root);
+    let run = sinfrac(&["eval", "--item", "util"], &root);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("util: 1"), "{}", run.stdout);
 }

@@ -115,14 +115,18 @@ enum Command {
     },
     /// Print the values the compiler computes for an item in a stack.
     Eval {
+        /// A path inside the project (default: the current directory).
+        #[arg(conflicts_with = "path_flag")]
+        path: Option<PathBuf>,
         /// The item to show (a service, resource or `let`); every instance when omitted.
+        #[arg(long)]
         item: Option<String>,
         /// The stack (required when the project has more than one).
         #[arg(long)]
         stack: Option<String>,
-        /// A path inside the project (default: the current directory).
-        #[arg(long)]
-        path: Option<PathBuf>,
+        /// The same as the positional PATH (the spelling of earlier versions).
+        #[arg(long = "path", hide = true)]
+        path_flag: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvalFormat::Yaml)]
         format: EvalFormat,
@@ -139,6 +143,18 @@ enum Command {
         /// Write nothing; list the files that would change and exit 1 if any would.
         #[arg(long)]
         check: bool,
+    },
+    /// Write the Markdown reference of the standard library: one page per module
+    /// (every schema with its fields' types, defaults and docs, every type, function
+    /// and constant), read from the doc comments, and a `README.md` index.
+    ///
+    /// With PATH, the project's own files get a page each too.
+    Doc {
+        /// A path inside a project whose files are documented too (default: the stdlib only).
+        path: Option<PathBuf>,
+        /// Output directory; its pages are overwritten.
+        #[arg(long, default_value = "sinfra-doc")]
+        out: PathBuf,
     },
     /// Explain a diagnostic code, e.g. `sinfrac explain E0301`.
     Explain {
@@ -220,9 +236,11 @@ fn run(cli: Cli) -> ExitCode {
         Command::Graph { path, stacks, format } => {
             commands::graph::run(path.as_deref().unwrap_or(&cwd), &stacks, format)
         }
-        Command::Eval { item, stack, path, format } => {
+        Command::Eval { path, item, stack, path_flag, format } => {
+            let path = path.or(path_flag);
             commands::eval::run(path.as_deref().unwrap_or(&cwd), item.as_deref(), stack.as_deref(), format)
         }
+        Command::Doc { path, out } => commands::doc::run(path.as_deref(), &out),
         Command::Fmt { paths, check } => commands::fmt::run(&paths, check),
         Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::ExplainOutput { file, field, path, format } => {

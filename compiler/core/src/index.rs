@@ -41,11 +41,34 @@ impl Index {
     }
 }
 
+/// The files that make up the project: its own, the prelude, and every stdlib
+/// module a loaded file imports (transitively), in path order. A stdlib module
+/// nothing imports is never parsed, indexed or checked: the generated
+/// Kubernetes modules cost a project only the API groups it uses.
+#[salsa::tracked(returns(ref))]
+pub fn loaded_files(db: &dyn Db, project: Project) -> Arc<Vec<SourceFile>> {
+    let files = project.files(db);
+    let module = |f: &SourceFile| stdlib::module_of_path(f.path(db)).filter(|_| f.origin(db) == Origin::Stdlib);
+    let mut loaded = vec![false; files.len()];
+    let mut work: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].origin(db) == Origin::Project || module(&files[i]) == Some(stdlib::PRELUDE))
+        .collect();
+    while let Some(i) = work.pop() {
+        if std::mem::replace(&mut loaded[i], true) {
+            continue;
+        }
+        for name in file_imports(db, files[i]).iter() {
+            work.extend((0..files.len()).filter(|&j| !loaded[j] && module(&files[j]) == Some(name.as_str())));
+        }
+    }
+    Arc::new(files.iter().zip(loaded).filter(|(_, l)| *l).map(|(f, _)| *f).collect())
+}
+
 /// Builds the name index of the project.
 #[salsa::tracked(returns(ref))]
 pub fn project_index(db: &dyn Db, project: Project) -> Arc<Index> {
     let mut index = Index::default();
-    let files = project.files(db);
+    let files = loaded_files(db, project);
     // Project files first so that their names win over the prelude's.
     let ordered = files
         .iter()

@@ -89,7 +89,7 @@ impl<'a> FileScope<'a> {
             },
             [module, member] => {
                 if !self.sees_module(module) {
-                    return Err(if self.index.modules.contains_key(module.as_str()) {
+                    return Err(if stdlib::is_importable(module.as_str()) {
                         PathError::NotImported(module.to_string())
                     } else {
                         PathError::Unknown(0)

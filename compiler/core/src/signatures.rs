@@ -63,6 +63,11 @@ pub struct SchemaDef {
     pub checks: Vec<MemberRef>,
     /// The schema and its bases, most derived first.
     pub chain: Vec<ItemId>,
+    /// A *shape*: no field has a default, and there are no `let`s or `check`s
+    /// (the generated Kubernetes types). A record given for a shape is checked
+    /// field by field and keeps its own fields, in its own order: nothing is
+    /// computed or filled in (reading a field it leaves out gives `none`).
+    pub shape: bool,
 }
 
 impl SchemaDef {
@@ -137,6 +142,7 @@ pub fn schema_def(db: &dyn Db, project: Project, item: ItemId) -> Arc<SchemaDef>
         }
     }
     def.field_names = def.fields.keys().map(|k| crate::hir::Name::new(k)).collect();
+    def.shape = def.lets.is_empty() && def.checks.is_empty() && def.fields.values().all(|f| f.default.is_none());
     def.chain = chain;
     Arc::new(def)
 }

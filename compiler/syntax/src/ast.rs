@@ -297,8 +297,9 @@ pub struct FieldDecl {
     pub doc: Option<String>,
     /// Attributes such as `@address`.
     pub attrs: Vec<Ident>,
-    /// The field's name.
-    pub name: Ident,
+    /// The field's name: an identifier, or quoted like a record key when it is
+    /// none (`"$ref": String?`, a keyword such as `"if"`).
+    pub name: RecordKey,
     /// Its type.
     pub ty: TypeExpr,
     /// Its default value; the field is required without one.

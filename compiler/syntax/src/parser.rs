@@ -651,10 +651,14 @@ where
         .then(expr.clone())
         .map(|((name, ty), value)| LetDecl { name, ty, value });
     let attr = just(Token::AtSpaced).ignore_then(ident(src));
+    let quoted_name = just(Token::Str).map_with(move |_, e| {
+        let span: SimpleSpan = e.span();
+        RecordKey::Str(unescape(string_inner(Token::Str, &src[span.into_range()]).1).0, sp(span))
+    });
     let field_decl = attr
         .repeated()
         .collect::<Vec<_>>()
-        .then(ident(src))
+        .then(choice((ident(src).map(RecordKey::Ident), quoted_name)))
         .then_ignore(just(Token::Colon))
         .then(ty.clone())
         .then(just(Token::Eq).ignore_then(expr.clone()).or_not())

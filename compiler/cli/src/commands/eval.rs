@@ -19,6 +19,14 @@ use crate::{EvalFormat, Format};
 
 /// Prints the value of `item` (or every instance) in `stack`.
 pub fn run(path: &Path, item: Option<&str>, stack: Option<&str>, format: EvalFormat) -> Result<ExitCode> {
+    // `sinfrac eval api` named the item before the project became the positional argument.
+    if !path.exists() && item.is_none() && path.to_str().is_some_and(is_identifier) {
+        return Err(miette!(
+            help = format!("to show the item, write `sinfrac eval --item {}`", path.display()),
+            "`{}` is not a path: the positional argument of `eval` is a path inside the project, as for `check`",
+            path.display()
+        ));
+    }
     let loaded = load(path)?;
     if let Some(code) = rejected(&loaded, Format::Human) {
         return Ok(code);
@@ -115,4 +123,9 @@ pub fn run(path: &Path, item: Option<&str>, stack: Option<&str>, format: EvalFor
         EvalFormat::Json => outln!("{}", serde_json::to_string_pretty(&node).map_err(|e| miette!("{e}"))?),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn is_identifier(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod doc;
 pub mod eval;
 pub mod explain;
 pub mod explain_output;

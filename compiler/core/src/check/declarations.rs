@@ -181,13 +181,17 @@ impl Infer<'_> {
 
     /// E0103: `import std.<module>` of a module that does not exist.
     fn import(&mut self, path: &Path) {
-        let index = self.scope.index;
         let known = matches!(&**path, [std, m] if std.as_str() == "std"
-            && (index.modules.contains_key(m.as_str()) || m.as_str() == crate::stdlib::PRELUDE));
+            && (crate::stdlib::is_importable(m.as_str()) || m.as_str() == crate::stdlib::PRELUDE));
         if known {
             return;
         }
-        let modules: Vec<&str> = index.modules.keys().map(String::as_str).collect();
+        let mut modules: Vec<&str> = crate::stdlib::MODULES
+            .iter()
+            .filter(|m| !m.generated && m.name != crate::stdlib::PRELUDE)
+            .map(|m| m.name)
+            .collect();
+        modules.sort_unstable();
         let last = Anchor::Segment(PathOf::Import, path.len().saturating_sub(1));
         let mut d = AnchoredDiag::new(
             Code::UnknownModule,
@@ -196,11 +200,14 @@ impl Infer<'_> {
             "no such module",
         )
         .with_note(format!(
-            "the standard library has: {}",
+            "the standard library has: {}, and the Kubernetes API groups as `std.k8s_<group>_<version>` (`std.k8s_apps_v1`)",
             modules.iter().map(|m| format!("std.{m}")).collect::<Vec<_>>().join(", ")
         ));
         if let Some(name) = path.last()
-            && let Some(s) = did_you_mean(name.as_str(), modules.iter().copied())
+            && let Some(s) = did_you_mean(
+                name.as_str(),
+                crate::stdlib::MODULES.iter().map(|m| m.name).filter(|m| crate::stdlib::is_importable(m)),
+            )
         {
             d = d.with_help(format!("did you mean `std.{s}`?")).with_fix(format!("replace with `{s}`"), last, s);
         }

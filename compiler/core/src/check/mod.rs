@@ -147,7 +147,7 @@ pub fn finish(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// Every (instance, stack) pair: services and resources in each stack they belong to.
 pub fn instances(db: &dyn Db, project: Project) -> Vec<(crate::items::ItemId, usize)> {
     let mut out = Vec::new();
-    for &file in project.files(db) {
+    for &file in crate::index::loaded_files(db, project).iter() {
         for &item in file_items(db, file) {
             if matches!(item.tag(db), ItemTag::Resource | ItemTag::Service)
                 && let Some(stacks) = &placement(db, project, item).stacks
@@ -164,7 +164,7 @@ pub fn instances(db: &dyn Db, project: Project) -> Vec<(crate::items::ItemId, us
 #[salsa::tracked(returns(ref))]
 fn items_with_static_errors(db: &dyn Db, project: Project) -> Vec<crate::items::ItemId> {
     let mut out = Vec::new();
-    for &file in project.files(db) {
+    for &file in crate::index::loaded_files(db, project).iter() {
         for &item in file_items(db, file) {
             if check_item(db, project, item).iter().any(|d| d.is_error()) {
                 out.push(item);
@@ -201,7 +201,7 @@ pub fn static_diagnostics(db: &dyn Db, project: Project) -> Arc<Vec<Diagnostic>>
     out.extend(duplicate_diagnostics(db, project));
     out.extend(resolve_all(db, info.diags.iter().cloned()));
     let mut item_diags = Vec::new();
-    for &file in project.files(db) {
+    for &file in crate::index::loaded_files(db, project).iter() {
         out.extend(file_diagnostics(db, project, file).iter().cloned());
         for &item in file_items(db, file) {
             match item.tag(db) {
@@ -239,7 +239,7 @@ pub fn stack_diagnostics(db: &dyn Db, project: Project, stack: crate::items::Ite
     let info = platform_info(db, project);
     let Some(s) = info.stack_index(stack) else { return Arc::new(Vec::new()) };
     let mut diags = Vec::new();
-    for &file in project.files(db) {
+    for &file in crate::index::loaded_files(db, project).iter() {
         for &item in file_items(db, file) {
             match item.tag(db) {
                 // A `let` is judged where it is used: its problems are reported for its
@@ -276,7 +276,7 @@ pub fn stack_diagnostics(db: &dyn Db, project: Project, stack: crate::items::Ite
 #[salsa::tracked(returns(ref))]
 pub fn reference_graph(db: &dyn Db, project: Project) -> Arc<Vec<(crate::items::ItemId, Vec<crate::items::ItemId>)>> {
     let mut graph = Vec::new();
-    for &file in project.files(db) {
+    for &file in crate::index::loaded_files(db, project).iter() {
         for &item in file_items(db, file) {
             graph.push((item, item_references(db, project, item).to_vec()));
         }

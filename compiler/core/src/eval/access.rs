@@ -19,6 +19,13 @@ impl Ctx<'_> {
             V::Error => return Value::error(),
             V::Record(r) => match r.fields.get(name) {
                 Some(v) => v.clone(),
+                // A record given for a shape leaves out the fields it does not set.
+                None if r
+                    .schema
+                    .is_some_and(|s| crate::signatures::schema_def(db, self.project, s).fields.contains_key(name)) =>
+                {
+                    Value::new(V::None, Some(at))
+                }
                 None => {
                     let what = match r.schema {
                         Some(s) => format!("`{}`", s.name(db)),

@@ -160,6 +160,7 @@ fn try_conform(ctx: &mut Ctx<'_>, value: Value, ty: &Ty, at: Loc) -> Result<Valu
             _ => Err(value),
         },
         Ty::Schema(s) => match &value.v {
+            V::Record(r) if r.schema.is_none() && ctx.schema_def(*s).shape => Ok(conform_shape(ctx, *s, &value, r, at)),
             V::Record(r) if r.schema.is_none() => {
                 let origin = value.origin.unwrap_or(at);
                 let inst = instantiate(ctx, *s, None, r.fields.clone(), origin, None, None);
@@ -209,6 +210,9 @@ fn conform_all<'v, I: Iterator<Item = &'v Value>>(
     ty: &Ty,
     at: Loc,
 ) -> Option<Vec<Value>> {
+    if items().all(|i| unchanged_fit(ty, i)) {
+        return None;
+    }
     let mut first_change = None;
     for (i, item) in items().enumerate() {
         let done = conform(ctx, item.clone(), ty, at);
@@ -245,6 +249,65 @@ fn unchanged(before: &Value, after: &Value) -> bool {
         _ => false,
     };
     same_data && before.origin == after.origin && before.labels.same(&after.labels)
+}
+
+/// Whether `v` fits `ty` as it is — a type whose values are never converted
+/// (`String`, `Int`, `Bool`, a literal) — so a list or map of them need not be rebuilt.
+fn unchanged_fit(ty: &Ty, v: &Value) -> bool {
+    match (ty, &v.v) {
+        (Ty::Any, _) | (Ty::String, V::Str(_)) | (Ty::Int, V::Int(_)) | (Ty::Bool, V::Bool(_)) => true,
+        (Ty::Lit(s), V::Str(x)) => **x == **s,
+        (Ty::Quantity(crate::ty::Dim::Any), V::Quantity(_)) => true,
+        (Ty::Schema(s), V::Record(r)) => r.schema == Some(*s),
+        (Ty::Optional(_), V::None) => true,
+        (Ty::Optional(inner), _) => unchanged_fit(inner, v),
+        _ => false,
+    }
+}
+
+/// A record given for a shape (see [`crate::signatures::SchemaDef::shape`]):
+/// each field against its declared type, unknown fields and missing required
+/// ones reported; the record keeps its fields and their order.
+fn conform_shape(ctx: &mut Ctx<'_>, schema: crate::items::ItemId, value: &Value, r: &Record, at: Loc) -> Value {
+    let db = ctx.db;
+    let def = ctx.schema_def(schema);
+    let origin = value.origin.unwrap_or(at);
+    let mut fields = super::value::Fields::with_capacity(r.fields.len());
+    for (name, v) in r.fields.iter() {
+        // Interned names: a pointer comparison per field, no hashing of the text.
+        match def.field_names.iter().position(|n| n == name).and_then(|i| def.fields.get_index(i)) {
+            Some((_, f)) => {
+                let v_at = v.origin.unwrap_or(origin);
+                fields.insert(*name, conform(ctx, v.clone(), &f.ty, v_at));
+            }
+            None => {
+                let loc = v.origin.unwrap_or(origin);
+                let key = super::instance::record_key_span(db, loc).unwrap_or(loc.span);
+                ctx.report(crate::signatures::unknown_field(db, loc.item, &def, name, key));
+            }
+        }
+    }
+    let missing: Vec<String> = def
+        .field_names
+        .iter()
+        .zip(def.fields.values())
+        .filter(|(n, f)| f.required() && r.fields.get(**n).is_none())
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    if !missing.is_empty() {
+        let list = missing.join(", ");
+        ctx.report(
+            Diag::new(
+                Code::MissingField,
+                format!("missing required field {list} of `{}`", schema.name(db)),
+                origin,
+                "incomplete record",
+            )
+            .with_help(format!("set {list}")),
+        );
+    }
+    let record = Record { schema: Some(schema), fields, key_labels: r.key_labels.clone() };
+    Value { v: V::Record(Arc::new(record)), ..value.clone() }
 }
 
 /// Whether a value has the outer shape of a type (for picking a union member).

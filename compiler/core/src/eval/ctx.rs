@@ -62,6 +62,8 @@ pub struct Ctx<'a> {
     /// stdlib template that copies it). Diagnostics want the latter; `sinfrac
     /// explain-output` the former.
     pub(super) keep_origins: bool,
+    /// The signatures of the schemas records were conformed to (a salsa fetch per record is costly).
+    pub(super) schema_defs: rustc_hash::FxHashMap<ItemId, Arc<crate::signatures::SchemaDef>>,
 }
 
 /// What the evaluator reads of an item: its HIR, where its parts are
@@ -176,6 +178,7 @@ impl<'a> Ctx<'a> {
             refined: rustc_hash::FxHashSet::default(),
             extends: rustc_hash::FxHashMap::default(),
             keep_origins: false,
+            schema_defs: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -266,5 +269,16 @@ impl<'a> Ctx<'a> {
             }
             None => false,
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// The flattened signature of `schema`, fetched once per evaluation.
+    pub(super) fn schema_def(&mut self, schema: ItemId) -> Arc<crate::signatures::SchemaDef> {
+        let (db, project) = (self.db, self.project);
+        self.schema_defs
+            .entry(schema)
+            .or_insert_with(|| crate::signatures::schema_def(db, project, schema).clone())
+            .clone()
     }
 }

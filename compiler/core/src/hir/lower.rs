@@ -130,7 +130,7 @@ impl Lowerer {
                 let ty = self.ty(&f.ty);
                 let default = f.default.as_ref().map(|d| self.expr(d));
                 let attrs = f.attrs.iter().map(|a| Name::new(&a.name)).collect();
-                (Member::Field { attrs, name: Name::new(&f.name.name), ty, default }, f.name.span, f.doc.as_deref())
+                (Member::Field { attrs, name: Name::new(f.name.text()), ty, default }, f.name.span(), f.doc.as_deref())
             }
             ast::Member::Assign(a) => {
                 let value = self.expr(&a.value);

@@ -4,7 +4,7 @@ use pretty::DocAllocator;
 
 use super::expr::Printer;
 use super::layout::{Doc, Elem, ElemKind, Shape, assign, sequence};
-use crate::ast::{Body, Item, ItemKind, Member, Path, Selector};
+use crate::ast::{Body, Item, ItemKind, Member, Path, RecordKey, Selector};
 
 impl<'a> Printer<'a> {
     /// One item, at the start of a line.
@@ -96,7 +96,11 @@ impl<'a> Printer<'a> {
                 for attr in &f.attrs {
                     head.push_str(&format!("@{} ", attr.name));
                 }
-                head.push_str(&format!("{}: {}", f.name.name, self.ty(&f.ty)));
+                let name = match &f.name {
+                    RecordKey::Ident(i) => i.name.as_str(),
+                    RecordKey::Str(_, span) => self.src.slice(*span),
+                };
+                head.push_str(&format!("{name}: {}", self.ty(&f.ty)));
                 let len = head.chars().count();
                 plain(match &f.default {
                     Some(d) => assign(self.a, self.a.text(head), len, "=", self.expr(d, IN), self.hugs(d), IN),

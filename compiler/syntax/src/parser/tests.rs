@@ -129,3 +129,19 @@ fn if_let_and_match_nest() {
     assert!(parse(&"let a = 1\n".repeat(1_000)).errors.is_empty());
     assert!(parse(&format!("service s: S {{ {} }}", "let a = 1, ".repeat(1_000))).errors.is_empty());
 }
+
+#[test]
+fn a_field_name_may_be_quoted() {
+    let file = ok("schema S {\n  \"$ref\": String?\n  \"if\": Int = 1\n  plain: Bool\n}");
+    let ItemKind::Schema(s) = &file.items[0].kind else { panic!() };
+    let names: Vec<&str> = s
+        .body
+        .members
+        .iter()
+        .map(|m| match m {
+            Member::FieldDecl(f) => f.name.text(),
+            _ => panic!("not a field: {m:?}"),
+        })
+        .collect();
+    assert_eq!(names, ["$ref", "if", "plain"]);
+}
