@@ -110,7 +110,7 @@ pub fn run(path: &Path, item: Option<&str>, stack: Option<&str>, format: EvalFor
                 Some(s) => format!("values in stack {}", info.stacks[s].name),
                 None => "values".to_string(),
             };
-            print!("{}", to_yaml(&header, &[node]).map_err(|e| miette!("{e}"))?);
+            print!("{}", to_yaml(&header, &[node]));
         }
         EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&node).map_err(|e| miette!("{e}"))?),
     }
