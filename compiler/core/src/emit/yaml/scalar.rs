@@ -103,18 +103,20 @@ fn scan(s: &str) -> Scan {
     let b = s.as_bytes();
     let mut out =
         Scan { escape: false, colon_space: false, colon: false, flow: false, comment: false, ends_with_colon: false };
-    let mut classes = 0u8;
     // The previous character was whitespace; was a `:`.
     let (mut after_space, mut after_colon) = (false, false);
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let k = CLASS[c as usize];
-        classes |= k;
-        if k & (WIDE | PUNCT | SPACE) == 0 {
+        let k = CLASS[c as usize] & !INDICATOR;
+        if k == 0 {
+            // A run of characters that matter only at the start: letters, digits, `-./` …
+            i += 1;
+            while i < b.len() && CLASS[b[i] as usize] & !INDICATOR == 0 {
+                i += 1;
+            }
             out.ends_with_colon = false;
             (after_space, after_colon) = (false, false);
-            i += 1;
             continue;
         }
         if k & WIDE != 0 {
@@ -128,22 +130,21 @@ fn scan(s: &str) -> Scan {
             i += ch.len_utf8();
             continue;
         }
+        out.escape |= k & CONTROL != 0;
+        out.flow |= k & FLOW != 0;
+        out.comment |= c == b'#' && after_space;
         match c {
             b':' => {
                 out.colon = true;
                 out.ends_with_colon = true;
             }
-            b'#' => {
-                out.comment |= after_space;
-                out.ends_with_colon = false;
-            }
-            _ => out.colon_space |= c == b' ' && after_colon,
+            b' ' => out.colon_space |= after_colon,
+            _ if k & SPACE != 0 => {}
+            _ => out.ends_with_colon = false,
         }
         (after_space, after_colon) = (k & SPACE != 0, c == b':');
         i += 1;
     }
-    out.escape |= classes & CONTROL != 0;
-    out.flow = classes & FLOW != 0;
     out
 }
 
