@@ -106,17 +106,46 @@ pub fn push_comment(out: &mut String, text: &str) {
 mod tests {
     use super::*;
 
+    fn value_text(n: Node) -> String {
+        let text = to_yaml("", [&Node::Map([("k".to_string(), n)].into_iter().collect())]);
+        text.strip_prefix("---\nk: ").and_then(|t| t.strip_suffix('\n')).unwrap_or(&text).to_string()
+    }
+
+    /// Strings docs/language.md says are quoted.
+    #[rustfmt::skip]
+    const QUOTED: &[&str] = &[
+        "", "y", "yEs", "n", "No", "on", "OFF", "true", "false", "null", "~", "nan", "inf", "=", "<<", "1_000",
+        "0o17", "0x1F", "1e3", ".5", "1.2.3", ".inf", ".nan", "1:20", "-_", "2001-12-14", "2001-12-14 21:59:43.10 -5",
+        ",a", ":a", "[a", "{a", "#a", "&a", "*a", "!a", "|a", ">a", "'a", "\"a", "%a", "@a", "`a", "-", "- a", "?",
+        "? a", "---", "... a", " a", "a ", "a: b", "a #b", "a:", "\u{1}", "a\nb", "a\u{2028}b", "\u{feff}a",
+    ];
+
+    /// The examples of docs/language.md, "How values are written".
     #[test]
-    fn yaml_11_words_are_quoted() {
-        let words =
-            ["no", "yes", "on", "off", "y", "n", "1_000", "2001-12-14", "1:20", "=", "<<", "null", "~", "0x10", ""];
-        let doc =
-            Node::Map(words.iter().enumerate().map(|(i, w)| (format!("k{i}"), Node::Str(w.to_string()))).collect());
-        let text = to_yaml("h", &[doc]);
-        for (i, w) in words.iter().enumerate() {
-            let line = text.lines().find(|l| l.starts_with(&format!("k{i}:"))).unwrap();
-            let value = line.split_once(": ").map(|x| x.1).unwrap_or("");
-            assert!(value.starts_with('"') || value.starts_with('\''), "`{w}` must be quoted, got `{line}`");
+    fn the_documented_examples() {
+        for (f, want) in
+            [(2.0, "2.0"), (0.5, "0.5"), (1e20, "1.0e+20"), (1.5e-7, "1.5e-7"), (f64::NEG_INFINITY, "-.inf")]
+        {
+            assert_eq!(value_text(Node::Float(f)), want);
         }
+        for s in QUOTED {
+            let text = value_text(Node::Str(s.to_string()));
+            assert!(text.starts_with(['"', '\'']), "{s:?} written as {text}");
+        }
+        for (s, want) in [(".", "'.'"), ("#", "'#'"), ("-", "'-'")] {
+            assert_eq!(value_text(Node::Str(s.to_string())), want);
+        }
+        for s in ["api", "a:b", "a#b", "-a", "?a", "a, b", "500m", "ghcr.io/acme/api:1.4.2"] {
+            assert_eq!(value_text(Node::Str(s.to_string())), s);
+        }
+        let keys = Node::Map(["a:b", "a,b", "a[0]", "a}"].map(|k| (k.to_string(), Node::Null)).into_iter().collect());
+        assert_eq!(to_yaml("", [&keys]), "---\n\"a:b\": null\n\"a,b\": null\n\"a[0]\": null\n\"a}\": null\n");
+    }
+
+    #[test]
+    fn comments_hold_only_what_a_comment_can() {
+        let mut out = String::new();
+        push_comment(&mut out, "from a\u{2028}b.sinfra\tx\r\nstack: \u{1}\u{feff}");
+        assert_eq!(out, "# from a\\u{2028}b.sinfra\tx\n# stack: \\u{1}\\u{feff}\n");
     }
 }
