@@ -2,7 +2,6 @@
 """Validates the YAML that `sinfrac build` emits, for the test suite (tests/tests/build.rs).
 
     validate.py [--k8s-version X.Y] [--crds DIR] PATH...
-    validate.py --roundtrip FILE.yaml EXPECTED.json
 
 Every `*.yaml` file under each PATH is read with PyYAML's SafeLoader (a YAML 1.1 reader, like
 Kubernetes' go-yaml v2 lineage), rejecting duplicate and non-string mapping keys. Every
@@ -18,17 +17,12 @@ document then needs `apiVersion`, `kind` and `metadata.name`, and is validated:
 The same (API group, kind, namespace, name) twice in one stack (first directory under PATH)
 is an error too.
 
-`--roundtrip` reads FILE.yaml with PyYAML and checks that its documents equal the JSON list
-in EXPECTED.json, types included (the string "no" must not come back as the boolean false).
-
 Exit codes: 0 valid, 1 problems (one line each on stdout), 2 usage error,
 3 a Python package is missing (the message says how to install it).
 """
 
 import argparse
 import copy
-import json
-import math
 import os
 import sys
 
@@ -219,59 +213,12 @@ class Validator:
             self.problem(root, "no *.yaml file")
 
 
-def same(got, want, path, out):
-    """Type-strict deep equality (`True == 1` and `1 == 1.0` do not count)."""
-    if type(got) is not type(want):
-        out.append(f"{dotted(path)}: got {got!r} ({type(got).__name__}), want {want!r} ({type(want).__name__})")
-    elif isinstance(want, dict):
-        if list(got) != list(want):
-            out.append(f"{dotted(path)}: keys {list(got)!r}, want {list(want)!r}")
-        for k in want:
-            if k in got:
-                same(got[k], want[k], path + [k], out)
-    elif isinstance(want, list):
-        if len(got) != len(want):
-            out.append(f"{dotted(path)}: {len(got)} items, want {len(want)}")
-        for i, (g, w) in enumerate(zip(got, want)):
-            same(g, w, path + [i], out)
-    elif isinstance(want, float) and math.isnan(want):
-        if not math.isnan(got):
-            out.append(f"{dotted(path)}: got {got!r}, want nan")
-    elif got != want:
-        out.append(f"{dotted(path)}: got {got!r}, want {want!r}")
-
-
-def roundtrip(yaml_path, json_path):
-    with open(json_path, encoding="utf-8") as f:
-        want = json.load(f)
-    problems = []
-    with open(yaml_path, encoding="utf-8") as f:
-        text = f.read()
-    for loader in (yaml.SafeLoader, StrictLoader):
-        try:
-            got = list(yaml.load_all(text, Loader=loader))
-        except yaml.YAMLError as e:
-            problems.append(f"{loader.__name__}: YAML: {e}")
-            continue
-        out = []
-        same(got, want, [], out)
-        problems.extend(f"{loader.__name__}: {p}" for p in out)
-    return problems
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("paths", nargs="*", metavar="PATH")
     parser.add_argument("--k8s-version", default=DEFAULT_K8S_VERSION)
     parser.add_argument("--crds", default=DEFAULT_CRDS)
-    parser.add_argument("--roundtrip", nargs=2, metavar=("FILE.yaml", "EXPECTED.json"))
     args = parser.parse_args()
-    if args.roundtrip:
-        problems = roundtrip(*args.roundtrip)
-        for p in problems:
-            print(p)
-        print(f"roundtrip: {len(problems)} problems")
-        return 1 if problems else 0
     if not args.paths:
         parser.error("give at least one PATH")
     for p in args.paths:

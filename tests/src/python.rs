@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The Python packages `tests/build_support/validate.py` imports.
-pub const PACKAGES: &[&str] = &["kubernetes-validate", "jsonschema", "pyyaml"];
+pub const PACKAGES: &[&str] = &["kubernetes-validate", "jsonschema", "pyyaml", "ruamel.yaml"];
 
 /// The target directory of the running test executable (`<target>/[<triple>/]<profile>/deps/<exe>`).
 pub fn target_dir() -> PathBuf {
@@ -40,14 +40,16 @@ fn venv_python(dir: &Path) -> PathBuf {
 fn venv(dir: &Path) -> PathBuf {
     let ready = dir.join(".sinfra-ready");
     let python = venv_python(dir);
-    if ready.exists() {
+    // Ready, and made with the packages wanted now (a package added later rebuilds it).
+    let is_ready = || std::fs::read_to_string(&ready).is_ok_and(|made| made == PACKAGES.join("\n"));
+    if is_ready() {
         return python;
     }
     std::fs::create_dir_all(dir.parent().expect("a parent")).expect("create the target directory");
     let lock_path = dir.with_extension("lock");
     let lock = std::fs::File::create(&lock_path).expect("create the environment's lock file");
     lock.lock().expect("lock the Python environment");
-    if !ready.exists() {
+    if !is_ready() {
         let _ = std::fs::remove_dir_all(dir);
         run(
             Command::new("python3").arg("-m").arg("venv").arg(dir),

@@ -3,8 +3,8 @@
 //! - the bundled example's full output, as insta snapshots (one per output directory);
 //! - every emitted document validated against Kubernetes' strict schemas and the Argo CD /
 //!   Argo Rollouts CRDs by `tests/build_support/validate.py`, run by the Python of a virtual
-//!   environment the tests create under the target directory (`sinfra_tests::python`);
-//! - YAML 1.1 safety of the emitter, read back by PyYAML;
+//!   environment the tests create under the target directory (`sinfra_tests::python`); the
+//!   emitter's output read by YAML 1.1 and 1.2 readers is `yaml_readers.rs`;
 //! - determinism (repeated builds, thread counts, file layout);
 //! - atomicity and safety of the output directory (errors, crashes, stale files, `--check`,
 //!   `--stack`, foreign directories).
@@ -21,7 +21,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use sinfra_compiler::emit::yaml::{Node, to_yaml};
 
 /// The marker file of an output directory.
 const MARKER: &str = ".sinfrac-output";
@@ -325,202 +324,7 @@ fn validator_rejects_invalid_documents() {
 }
 
 // ---------------------------------------------------------------------------
-// 4. YAML 1.1 safety of the emitter
-// ---------------------------------------------------------------------------
-
-/// Strings that a YAML reader turns into something other than a string when they are written
-/// as plain scalars: YAML 1.1 (PyYAML; Kubernetes' go-yaml v2 lineage) booleans, nulls,
-/// numbers, timestamps, the value key `=` and the merge key `<<`; YAML 1.2 numbers (`0o17`);
-/// Go's number syntax, which go-yaml v2 accepts for plain scalars (`1e3`, `0b101`, `08`).
-/// They must be written quoted.
-const AMBIGUOUS: &[&str] = &[
-    "no",
-    "No",
-    "NO",
-    "yes",
-    "Yes",
-    "YES",
-    "on",
-    "On",
-    "ON",
-    "off",
-    "Off",
-    "OFF",
-    "y",
-    "Y",
-    "n",
-    "N",
-    "true",
-    "True",
-    "TRUE",
-    "false",
-    "False",
-    "FALSE",
-    "null",
-    "Null",
-    "NULL",
-    "~",
-    "",
-    "0",
-    "-1",
-    "+1",
-    "1_000",
-    "1:20",
-    "190:20:30",
-    "190:20:30.15",
-    "0x10",
-    "0o17",
-    "012",
-    "08",
-    "0b101",
-    "1e3",
-    "1E3",
-    "-1.5e-3",
-    ".5",
-    "1.",
-    "1_0.5",
-    ".inf",
-    "-.inf",
-    "+.inf",
-    ".Inf",
-    ".nan",
-    ".NaN",
-    "2001-12-14",
-    "2001-12-14t21:59:43.10-05:00",
-    "2001-12-14 21:59:43.10 -5",
-    "2002-12-14T21:59:43Z",
-    "=",
-    "<<",
-];
-
-/// Strings that need quoting or escaping for YAML's syntax (indicators, comments, flow
-/// characters, quotes, leading and trailing spaces, line breaks, Unicode line separators and
-/// BOM, control characters), and ordinary strings sinfra emits all the time.
-const SYNTAX: &[&str] = &[
-    "- a",
-    "-",
-    "a: b",
-    "a:",
-    "? a",
-    "?",
-    ":",
-    "#a",
-    "a #b",
-    "a#b",
-    "@a",
-    "`a",
-    "!a",
-    "!!str",
-    "&a",
-    "*a",
-    "%a",
-    "|",
-    ">",
-    "{a}",
-    "[a]",
-    "{",
-    "}",
-    "[",
-    "]",
-    ",",
-    ",a",
-    "'",
-    "\"",
-    "'a'",
-    "\"a\"",
-    " a",
-    "a ",
-    " ",
-    "\t",
-    "a\tb",
-    "a\nb",
-    "a\n",
-    "\n",
-    "a\\b",
-    "---",
-    "...",
-    "--- a",
-    "NaN",
-    "snow\u{2603}man",
-    "\u{feff}a",
-    "a\u{85}b",
-    "a\u{2028}b",
-    "a\u{2029}b",
-    "\u{7}",
-    "\u{1b}[0m",
-    "Prune=false,Delete=confirm",
-    "http://a.b/c?d=e&f=g#h",
-    "500m",
-    "1Gi",
-    "30s",
-    "25%",
-    "app.kubernetes.io/name",
-];
-
-/// Every tricky string written by the emitter — as a mapping value, a mapping key and a list
-/// item — comes back from PyYAML as the same string; ints and floats come back as numbers.
-#[test]
-fn emitter_is_yaml_11_safe() {
-    let tricky: Vec<&str> = AMBIGUOUS.iter().chain(SYNTAX).copied().collect();
-    let strs = |f: &dyn Fn(usize, &str) -> (String, Node)| -> Node {
-        Node::Map(tricky.iter().enumerate().map(|(i, s)| f(i, s)).collect())
-    };
-    let docs = vec![
-        strs(&|i, s| (format!("k{i:03}"), Node::Str(s.to_string()))),
-        strs(&|i, s| (s.to_string(), Node::Str(format!("v{i:03}")))),
-        Node::Seq(tricky.iter().map(|s| Node::Str(s.to_string())).collect()),
-        Node::Map(
-            [
-                ("ints", Node::Seq([0, 1, -1, 8080, i64::MAX, i64::MIN].into_iter().map(Node::Int).collect())),
-                (
-                    "floats",
-                    Node::Seq(
-                        [0.5, -0.25, 2.0, 100.0, 1e20, 1.5e-7, 123456.789].into_iter().map(Node::Float).collect(),
-                    ),
-                ),
-                ("bools", Node::Seq(vec![Node::Bool(true), Node::Bool(false)])),
-                ("null", Node::Null),
-                ("empty_map", Node::Map(Default::default())),
-                ("empty_seq", Node::Seq(vec![])),
-                ("nested", Node::Seq(vec![Node::Map([("no".to_string(), Node::Str("off".into()))].into())])),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-        ),
-    ];
-    let text = to_yaml("a header\nwith: two lines", &docs).expect("the emitter accepts every node");
-    let dir = tempdir();
-    let yaml = dir.path().join("tricky.yaml");
-    let json = dir.path().join("tricky.json");
-    fs::write(&yaml, &text).unwrap();
-    fs::write(&json, serde_json::to_string(&docs).unwrap()).unwrap();
-    let run = python(&[validator().as_os_str(), OsStr::new("--roundtrip"), yaml.as_os_str(), json.as_os_str()]);
-    assert_eq!(
-        run.code, 0,
-        "PyYAML reads the emitter's output differently:\n{}{}\n--- the YAML:\n{text}",
-        run.stdout, run.stderr
-    );
-
-    // PyYAML is one YAML 1.1 reader; go-yaml v2 (Kubernetes) also resolves Go's number syntax
-    // and YAML 1.2 readers resolve other forms. So, beyond the round trip, every ambiguous
-    // string must be written quoted, never plain.
-    let first_doc = text.split("---\n").nth(1).expect("a first document");
-    let plain: Vec<String> = AMBIGUOUS
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let key = format!("k{i:03}:");
-            let line = first_doc.lines().find(|l| l.starts_with(&key)).expect("the key's line");
-            let value = line[key.len()..].trim_start();
-            (!value.starts_with(['"', '\''])).then(|| format!("`{}` written as `{line}`", s.escape_debug()))
-        })
-        .collect();
-    assert!(plain.is_empty(), "ambiguous strings written as plain scalars:\n{}", plain.join("\n"));
-}
-
-// ---------------------------------------------------------------------------
-// 5. Determinism
+// 4. Determinism
 // ---------------------------------------------------------------------------
 
 /// Two builds of the same sources are byte-identical, whatever the number of threads.
@@ -613,7 +417,7 @@ fn output_does_not_depend_on_file_layout() {
 }
 
 // ---------------------------------------------------------------------------
-// 6. Atomicity and safety of the output directory
+// 5. Atomicity and safety of the output directory
 // ---------------------------------------------------------------------------
 
 /// A type error anywhere: exit 1, nothing written, the previous output byte-identical.

@@ -118,7 +118,7 @@ pub fn run(path: &Path, item: Option<&str>, stack: Option<&str>, format: EvalFor
                 Some(s) => format!("values in stack {}", info.stacks[s].name),
                 None => "values".to_string(),
             };
-            out!("{}", to_yaml(&header, &[node]).map_err(|e| miette!("{e}"))?);
+            out!("{}", to_yaml(&header, &[node]));
         }
         EvalFormat::Json => outln!("{}", serde_json::to_string_pretty(&node).map_err(|e| miette!("{e}"))?),
     }

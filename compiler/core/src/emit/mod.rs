@@ -176,7 +176,7 @@ fn render(path: &str, header: &str, manifests: &Value) -> Result<Option<OutputFi
     if docs.is_empty() {
         return Ok(None);
     }
-    let body = yaml::values_to_yaml("", &docs).map_err(|e| format!("cannot write `{path}`: {e}"))?;
+    let body = yaml::to_yaml("", docs.iter().copied());
     let mut content = String::with_capacity(body.len() + header.len() + 96);
     yaml::push_comment(&mut content, header);
     yaml::push_comment(&mut content, &format!("{HASH_LABEL}{}", content_hash(&body)));
