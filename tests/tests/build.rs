@@ -21,7 +21,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-
 /// The marker file of an output directory.
 const MARKER: &str = ".sinfrac-output";
 
