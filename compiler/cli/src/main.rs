@@ -2,6 +2,7 @@
 
 mod commands;
 use sinfra_loader as loader;
+mod outdir;
 mod output;
 mod render;
 

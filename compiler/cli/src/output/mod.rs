@@ -52,39 +52,118 @@ pub fn judge(
     scope: Scope<'_>,
     cli_allows: Vec<Allow>,
 ) -> Result<Judged> {
-    let (selected, selection) = (scope.stacks, scope.prefixes);
-    let judged_stacks: Vec<ItemId> =
-        if selected.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { selected.to_vec() };
-    let mut allows = cli_allows;
-    allows.extend(protect::source_allows(db, project, &judged_stacks));
+    let selection = scope.prefixes;
     // A file identical on both sides holds the same objects before and after: only
     // the files that differ can add, change, remove or move one.
     let new_text: BTreeMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), &*f.content)).collect();
-    let mut old_text = Vec::new();
+    let mut gathered = Gathered::new(true);
     for (path, bytes) in previous {
         if in_selection(path, selection) && new_text.get(path.as_str()).map(|t| t.as_bytes()) != Some(bytes) {
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                miette!(
-                    help = "restore the file from version control or delete it",
-                    "the previous output's `{path}` is not UTF-8 (at byte {}): its objects cannot be judged",
-                    e.valid_up_to()
-                )
-            })?;
-            old_text.push((path.as_str(), text));
+            gathered.previous(path, bytes)?;
         }
     }
-    let old = objects_of(old_text, true)?;
     // Without old objects nothing is removed or moved: a first build parses nothing back.
-    let new = if old.is_empty() && !scope.added {
-        BTreeMap::new()
-    } else {
-        objects_of(
-            new_text.into_iter().filter(|(p, t)| previous.get(*p).map(Vec::as_slice) != Some(t.as_bytes())),
-            false,
-        )?
-    };
-    let removals = protect::removals(db, project, info, &old, &new, &allows);
-    Ok(Judged { old, new, allows, removals })
+    if !gathered.old.is_empty() || scope.added {
+        for (path, text) in new_text {
+            if previous.get(path).map(Vec::as_slice) != Some(text.as_bytes()) {
+                gathered.current(path, text)?;
+            }
+        }
+    }
+    Ok(gathered.judge(db, project, info, scope.stacks, cli_allows))
+}
+
+/// The objects of the files that differ between the previous output and a new
+/// one, gathered file by file (a file identical on both sides holds the same
+/// objects before and after, so only these can add, change, remove or move one).
+pub struct Gathered {
+    /// The previous output's objects.
+    pub old: BTreeMap<ObjectKey, Object>,
+    /// The new output's objects.
+    pub new: BTreeMap<ObjectKey, Object>,
+    /// Whether the documents are kept (`plan` diffs them; a build only needs identities).
+    keep_docs: bool,
+}
+
+impl Gathered {
+    /// Nothing gathered yet.
+    pub fn new(keep_docs: bool) -> Gathered {
+        Gathered { old: BTreeMap::new(), new: BTreeMap::new(), keep_docs }
+    }
+
+    /// The objects of a previous file.
+    pub fn previous(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            miette!(
+                help = "restore the file from version control or delete it",
+                "the previous output's `{path}` is not UTF-8 (at byte {}): its objects cannot be judged",
+                e.valid_up_to()
+            )
+        })?;
+        let objects = objects_of([(path, text)], true)?;
+        for (key, object) in objects {
+            let object = self.trimmed(object);
+            insert_in_path_order(&mut self.old, key, object);
+        }
+        Ok(())
+    }
+
+    /// The objects of a new file.
+    pub fn current(&mut self, path: &str, text: &str) -> Result<()> {
+        let objects = objects_of([(path, text)], false)?;
+        for (key, object) in objects {
+            let object = self.trimmed(object);
+            insert_in_path_order(&mut self.new, key, object);
+        }
+        Ok(())
+    }
+
+    fn trimmed(&self, mut object: Object) -> Object {
+        if !self.keep_docs {
+            object.doc = serde_json::Value::Null;
+        }
+        object
+    }
+
+    /// Adds what another gatherer found (another stack's files).
+    pub fn merge(&mut self, other: Gathered) {
+        for (key, object) in other.old {
+            insert_in_path_order(&mut self.old, key, object);
+        }
+        for (key, object) in other.new {
+            insert_in_path_order(&mut self.new, key, object);
+        }
+    }
+
+    /// Judges the removals among the gathered objects: every allowed deletion
+    /// (the command line's, then the platform block's for `stacks`, all when empty).
+    pub fn judge(
+        self,
+        db: &Database,
+        project: Project,
+        info: &PlatformInfo,
+        stacks: &[ItemId],
+        cli_allows: Vec<Allow>,
+    ) -> Judged {
+        let judged_stacks: Vec<ItemId> =
+            if stacks.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { stacks.to_vec() };
+        let mut allows = cli_allows;
+        allows.extend(protect::source_allows(db, project, &judged_stacks));
+        let removals = protect::removals(db, project, info, &self.old, &self.new, &allows);
+        Judged { old: self.old, new: self.new, allows, removals }
+    }
+}
+
+/// Inserts `object`, unless the map holds the same object from a file that sorts
+/// after its own: whatever order files are gathered in, an object two files
+/// hold is the later file's, as when they are read in path order.
+fn insert_in_path_order(map: &mut BTreeMap<ObjectKey, Object>, key: ObjectKey, object: Object) {
+    match map.get(&key) {
+        Some(held) if held.file > object.file => {}
+        _ => {
+            map.insert(key, object);
+        }
+    }
 }
 
 /// The objects of `files` (relative path → text), keyed by identity.
