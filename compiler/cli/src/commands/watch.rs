@@ -88,10 +88,11 @@ pub fn run(path: &Path, out: Option<&Path>, format: Format) -> Result<ExitCode> 
         };
         let Some(done) = done else { continue };
         written = files;
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         eprintln!(
-            "rebuilt in {} ms (checked and rendered in {} ms): {} files written, {} removed",
-            started.elapsed().as_millis(),
-            built.as_millis(),
+            "rebuilt in {:.1} ms (checked and rendered in {:.1} ms): {} files written, {} removed",
+            ms(started.elapsed()),
+            ms(built),
             done.written,
             done.removed
         );
@@ -243,17 +244,10 @@ fn commit(
 ) -> Result<Option<Summary>> {
     let mut gathered = Gathered::new(false);
     for (file, old) in changed {
-        if let Some(old) = old {
-            gathered.previous(&file.path, old)?;
-        }
-        if gather_new {
-            gathered.current(&file.path, &file.content)?;
-        }
+        gathered.file(&file.path, *old, gather_new.then_some(&*file.content))?;
     }
     for (path, old) in vanished {
-        if let Some(old) = old {
-            gathered.previous(path, old)?;
-        }
+        gathered.file(path, *old, None)?;
     }
     let info = platform_info(&loaded.db, loaded.project);
     let judged = gathered.judge(&loaded.db, loaded.project, info, &[], Vec::new());

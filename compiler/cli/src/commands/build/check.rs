@@ -58,7 +58,7 @@ pub fn run(req: Request<'_>) -> Result<ExitCode> {
     for path in &stale {
         println!("stale: {path} (no source produces it any more)");
         if let Some(bytes) = dir.read(path)? {
-            gathered.previous(path, &bytes)?;
+            gathered.file(path, Some(&bytes), None)?;
         }
     }
     let code = if drift.is_empty() && stale.is_empty() {

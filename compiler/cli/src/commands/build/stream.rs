@@ -36,12 +36,7 @@ pub fn stream(req: &Request<'_>, dir: &OutDir, differs: &Differs<'_>) -> (Vec<Di
         let mut gathered = Gathered::new(false);
         for file in files {
             if let Compared::Differs(old) = dir.compare(&file.path, file.content.as_bytes())? {
-                if let Some(old) = &old {
-                    gathered.previous(&file.path, old)?;
-                }
-                if gather_new {
-                    gathered.current(&file.path, &file.content)?;
-                }
+                gathered.file(&file.path, old.as_deref(), gather_new.then_some(&*file.content))?;
                 differs(&file, old.as_deref())?;
             }
             generated.push(file.path);

@@ -32,7 +32,7 @@ pub fn run(req: Request<'_>) -> Result<ExitCode> {
     let mut gathered = pass.gathered;
     for path in &vanished {
         if let Some(bytes) = dir.read(path)? {
-            gathered.previous(path, &bytes)?;
+            gathered.file(path, Some(&bytes), None)?;
         }
     }
     let db = &req.loaded.db;
