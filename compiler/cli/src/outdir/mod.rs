@@ -48,8 +48,8 @@
 //! `<out>.sinfrac-old`); an interrupted swap of that kind is finished too
 //! ([`legacy`]).
 //!
-//! For tests, `SINFRAC_TEST_CRASH_AFTER=N` aborts the process at the N-th step
-//! that changes the directory ([`fault`]).
+//! For tests, `SINFRAC_TEST_CRASH_AFTER=N` ends the process at once at the
+//! N-th step that changes the directory ([`fault`]).
 
 mod fault;
 mod journal;
