@@ -36,14 +36,15 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-/// `rebuilt in X ms (checked and rendered in Y ms): N files written, …` → (X, Y, N).
-fn parse_rebuilt(line: &str) -> Option<(Duration, Duration, usize)> {
-    let rest = line.split("rebuilt in ").nth(1)?;
-    let (total, rest) = rest.split_once(" ms (checked and rendered in ")?;
-    let (checked, rest) = rest.split_once(" ms): ")?;
-    let written = rest.split_whitespace().next()?;
+/// `rebuilt in X ms (checked and rendered in Y ms): N files written, …` → (X, Y, N);
+/// older watchers print no Y (then it is `None`).
+fn parse_rebuilt(line: &str) -> Option<(Duration, Option<Duration>, usize)> {
     let ms = |t: &str| t.trim().parse::<f64>().ok().map(|x| Duration::from_secs_f64(x / 1e3));
-    Some((ms(total)?, ms(checked)?, written.parse().ok()?))
+    let rest = line.split("rebuilt in ").nth(1)?;
+    let (total, rest) = rest.split_once(" ms")?;
+    let checked = rest.split("checked and rendered in ").nth(1).and_then(|r| ms(r.split(" ms").next()?));
+    let written = rest.split(" files written").next()?.rsplit(' ').next()?;
+    Some((ms(total)?, checked, written.parse().ok()?))
 }
 
 /// The watcher's peak resident memory, from `/proc` (Linux).
@@ -59,7 +60,9 @@ pub fn run(s: &Settings) -> std::io::Result<()> {
     let project = s.work.join("project");
     generate::write_project(&project, s.services, generate::DEFAULT_PER_FILE)?;
     let out = s.out.clone().unwrap_or_else(|| project.join("deploy"));
-    let mut child = Command::new(&s.sinfrac)
+    // Run in the project: a relative path to the binary would be taken relative to it.
+    let sinfrac = std::fs::canonicalize(&s.sinfrac)?;
+    let mut child = Command::new(sinfrac)
         .args(["build", "--watch", "--out"])
         .arg(&out)
         .current_dir(&project)
@@ -105,8 +108,10 @@ pub fn run(s: &Settings) -> std::io::Result<()> {
             let (total, check, n) =
                 parse_rebuilt(&line).ok_or_else(|| std::io::Error::other(format!("unexpected line: {line}")))?;
             totals.push(total);
-            checked.push(check);
-            writes.push(total.saturating_sub(check));
+            if let Some(check) = check {
+                checked.push(check);
+                writes.push(total.saturating_sub(check));
+            }
             written = n;
         }
         std::fs::write(&file, &text)?;
@@ -127,10 +132,26 @@ pub fn run(s: &Settings) -> std::io::Result<()> {
         ("… of which checking and rendering", checked),
         ("… of which writing (judging, staging, committing)", writes),
     ] {
-        println!("| {what} | {} | {} |", ms(percentile(xs.clone(), 0.5)), ms(percentile(xs, 0.95)));
+        if !xs.is_empty() {
+            println!("| {what} | {} | {} |", ms(percentile(xs.clone(), 0.5)), ms(percentile(xs, 0.95)));
+        }
     }
     if let Some(peak) = peak {
         println!("\nPeak resident memory of the watcher: {peak:.1} MiB");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebuilt_lines_parse() {
+        let (t, c, n) =
+            parse_rebuilt("rebuilt in 45.3 ms (checked and rendered in 40.1 ms): 12 files written, 0 removed").unwrap();
+        assert_eq!((t.as_micros(), c.map(|c| c.as_micros()), n), (45_300, Some(40_100), 12));
+        let (t, c, n) = parse_rebuilt("rebuilt in 116 ms: 12 files written, 0 removed").unwrap();
+        assert_eq!((t.as_millis(), c, n), (116, None, 12));
+    }
 }
