@@ -15,7 +15,7 @@ use sinfra_compiler::items::ItemId;
 use sinfra_compiler::platform::PlatformInfo;
 
 use crate::commands::build::in_selection;
-use objects::{Object, ObjectKey, parse_file};
+use objects::{Object, ObjectKey, parse_file, parse_identities};
 use protect::{Allow, Removal};
 
 /// The previous output and a new one, compared object by object.
@@ -108,12 +108,12 @@ impl Gathered {
                         e.valid_up_to()
                     )
                 })?;
-                objects_of([(path, text)], true)?
+                objects_of([(path, text)], true, self.keep_docs)?
             }
             None => BTreeMap::new(),
         };
         let mut new_objects = match new {
-            Some(text) => objects_of([(path, text)], false)?,
+            Some(text) => objects_of([(path, text)], false, self.keep_docs)?,
             None => BTreeMap::new(),
         };
         if !self.keep_docs {
@@ -126,16 +126,10 @@ impl Gathered {
                 !both
             });
         }
-        for (key, mut object) in old_objects {
-            if !self.keep_docs {
-                object.doc = serde_json::Value::Null;
-            }
+        for (key, object) in old_objects {
             insert_in_path_order(&mut self.old, key, object);
         }
-        for (key, mut object) in new_objects {
-            if !self.keep_docs {
-                object.doc = serde_json::Value::Null;
-            }
+        for (key, object) in new_objects {
             insert_in_path_order(&mut self.new, key, object);
         }
         Ok(())
@@ -193,18 +187,20 @@ fn insert_in_path_order(map: &mut BTreeMap<ObjectKey, Object>, key: ObjectKey, o
     }
 }
 
-/// The objects of `files` (relative path → text), keyed by identity.
-/// `previous` names them in errors as the output on disk.
+/// The objects of `files` (relative path → text), keyed by identity, with their
+/// documents when `docs`. `previous` names them in errors as the output on disk.
 pub fn objects_of<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a str)>,
     previous: bool,
+    docs: bool,
 ) -> Result<BTreeMap<ObjectKey, Object>> {
     let mut out = BTreeMap::new();
     for (path, text) in files {
         if !path.ends_with(".yaml") {
             continue;
         }
-        let objects = parse_file(path, text).map_err(|e| {
+        let parsed = if docs { parse_file(path, text) } else { parse_identities(path, text) };
+        let objects = parsed.map_err(|e| {
             if previous {
                 miette!(
                     help = format!(
