@@ -58,15 +58,18 @@ impl Journal {
             fault::point();
         }
         for (temp, target) in &self.renames {
-            let from = root.join(temp);
-            if fs::symlink_metadata(&from).is_err() {
-                continue; // renamed already
+            let (from, to) = (root.join(temp), root.join(target));
+            match fs::rename(&from, &to) {
+                Ok(()) => {}
+                Err(_) if fs::symlink_metadata(&from).is_err() => continue, // renamed already
+                // Its directory is still to be made (it was a file, cleared above).
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    let parent = to.parent().unwrap_or(root);
+                    fs::create_dir_all(parent).map_err(|e| io_error("cannot create", parent, &e))?;
+                    fs::rename(&from, &to).map_err(|e| io_error("cannot rename the new file over", &to, &e))?;
+                }
+                Err(e) => return Err(io_error("cannot rename the new file over", &to, &e)),
             }
-            let to = root.join(target);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent).map_err(|e| io_error("cannot create", parent, &e))?;
-            }
-            fs::rename(&from, &to).map_err(|e| io_error("cannot rename the new file over", &to, &e))?;
             fault::point();
         }
         for rel in &self.deletes {

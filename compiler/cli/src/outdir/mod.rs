@@ -98,6 +98,8 @@ pub struct OutDir {
     /// The marker, locked for as long as this value lives (`None`: no marker to lock).
     _lock: Option<File>,
     listing: tree::Listing,
+    /// Whether `listing` was read (else it is empty).
+    listed: bool,
 }
 
 impl OutDir {
@@ -114,7 +116,7 @@ impl OutDir {
         // An older sinfrac killed between its two renames left the tree aside.
         let root = legacy::readable_root(root);
         if !root.is_dir() {
-            return Ok(OutDir { root, _lock: None, listing: tree::Listing::default() });
+            return Ok(OutDir { root, _lock: None, listing: tree::Listing::default(), listed: true });
         }
         let lock = match File::open(root.join(MARKER)) {
             Ok(marker) => Some(lock(marker, &root)?),
@@ -124,7 +126,7 @@ impl OutDir {
             journal::recover(&root)?;
         }
         let listing = tree::list(&root)?;
-        Ok(OutDir { root, _lock: lock, listing })
+        Ok(OutDir { root, _lock: lock, listing, listed: true })
     }
 
     fn open_for_writing(root: &Path, list: bool) -> Result<OutDir> {
@@ -135,7 +137,7 @@ impl OutDir {
         let lock = lock(marker, root)?;
         journal::recover(root)?;
         let listing = if list { tree::list(root)? } else { tree::Listing::default() };
-        let dir = OutDir { root: root.to_path_buf(), _lock: Some(lock), listing };
+        let dir = OutDir { root: root.to_path_buf(), _lock: Some(lock), listing, listed: list };
         // Temporary files of a build that never committed: roll it back.
         for orphan in &dir.listing.orphans {
             fault::point();
@@ -173,7 +175,7 @@ impl OutDir {
 
     /// Starts changing the directory; nothing is visible before [`Transaction::commit`].
     pub fn transaction(&self) -> Transaction<'_> {
-        Transaction::new(&self.root)
+        Transaction::new(&self.root, self.listed.then_some(&self.listing))
     }
 }
 

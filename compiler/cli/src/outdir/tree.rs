@@ -56,10 +56,33 @@ impl Listing {
 
     /// `new` compared with the file at `rel`.
     pub fn compare(&self, root: &Path, rel: &str, new: &[u8]) -> Result<Compared> {
-        Ok(match self.read(root, rel)? {
+        if self.entries.get(rel) != Some(&Kind::File) {
+            return Ok(Compared::Differs(None));
+        }
+        // Room for one byte more than expected: a longer file needs no second read to tell.
+        Ok(match read_expecting(&root.join(rel), new.len() + 1)? {
             Some(old) if old == new => Compared::Same,
             old => Compared::Differs(old),
         })
+    }
+
+    /// What is listed at `rel`.
+    pub fn kind(&self, rel: &str) -> Option<Kind> {
+        self.entries.get(rel).copied()
+    }
+}
+
+/// The bytes of the file at `path` (`None`: gone), read into a buffer of
+/// `capacity` (grown as needed) without asking the file system for its size.
+fn read_expecting(path: &Path, capacity: usize) -> Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(capacity);
+    // Through `Take`, `read_to_end` fills the buffer it is given instead of calling `statx` first.
+    let read = fs::File::open(path).and_then(|f| f.take(u64::MAX).read_to_end(&mut bytes));
+    match read {
+        Ok(_) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error("cannot read", path, &e)),
     }
 }
 

@@ -12,7 +12,7 @@ use miette::{Result, miette};
 use sinfra_compiler::project::is_safe_relative_path;
 
 use super::journal::{self, Journal};
-use super::tree::sync_dir;
+use super::tree::{Kind, Listing, sync_dir};
 use super::{TEMP_SUFFIX, fault, io_error};
 
 /// What a committed transaction changed.
@@ -27,6 +27,8 @@ pub struct Summary {
 /// Staged changes of one output directory.
 pub struct Transaction<'a> {
     root: &'a Path,
+    /// What the directory held when it was opened, if it was listed.
+    listing: Option<&'a Listing>,
     state: Mutex<State>,
     /// Committed (or nothing to undo): dropping it removes nothing.
     done: bool,
@@ -44,8 +46,9 @@ struct State {
 }
 
 impl<'a> Transaction<'a> {
-    pub(super) fn new(root: &'a Path) -> Transaction<'a> {
-        Transaction { root, state: Mutex::new(State { journal: Journal::new(), ..State::default() }), done: false }
+    pub(super) fn new(root: &'a Path, listing: Option<&'a Listing>) -> Transaction<'a> {
+        let state = Mutex::new(State { journal: Journal::new(), ..State::default() });
+        Transaction { root, listing, state, done: false }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -68,7 +71,11 @@ impl<'a> Transaction<'a> {
             // A file stands where its directory goes: staged at the top, moved in after the file is cleared.
             (false, _) => format!(".{}{TEMP_SUFFIX}", rel.replace('/', "~")),
         };
-        let target_is_dir = beside && fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_dir());
+        let target_is_dir = beside
+            && match self.listing {
+                Some(listing) => listing.kind(rel) == Some(Kind::Dir),
+                None => fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_dir()),
+            };
         {
             let mut state = self.state();
             if !state.temps.insert(temp.clone()) {
