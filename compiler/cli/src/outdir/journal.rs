@@ -4,13 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Component, Path};
 
 use miette::{Result, miette};
 use serde::{Deserialize, Serialize};
 
-use super::tree::{prune_empty_parents, remove_file, sync_dir};
+use super::tree::{create, prune_empty_parents, remove_file, sync_dir};
 use super::{JOURNAL, TEMP_SUFFIX, fault, io_error};
 
 /// The journal's format version.
@@ -130,10 +130,7 @@ pub struct Prepared(std::path::PathBuf);
 pub fn prepare(root: &Path, journal: &Journal) -> Result<Prepared> {
     let temp = root.join(format!("{JOURNAL}{TEMP_SUFFIX}"));
     let text = serde_json::to_vec_pretty(journal).map_err(|e| miette!("cannot encode the journal: {e}"))?;
-    let written = fs::File::create(&temp).and_then(|mut f| {
-        f.write_all(&text)?;
-        f.sync_all()
-    });
+    let written = create(&temp, &text).and_then(|file| file.sync_all());
     if let Err(e) = written {
         let _ = fs::remove_file(&temp);
         return Err(io_error("cannot write", &temp, &e));

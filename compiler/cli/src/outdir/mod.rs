@@ -133,8 +133,7 @@ impl OutDir {
         refuse_foreign(root)?;
         legacy::recover(root)?;
         fs::create_dir_all(root).map_err(|e| io_error("cannot create the output directory", root, &e))?;
-        let marker = ensure_marker(root)?;
-        let lock = lock(marker, root)?;
+        let lock = ensure_marker(root)?;
         journal::recover(root)?;
         let listing = if list { tree::list(root)? } else { tree::Listing::default() };
         let dir = OutDir { root: root.to_path_buf(), _lock: Some(lock), listing, listed: list };
@@ -203,16 +202,26 @@ fn refuse_foreign(root: &Path) -> Result<()> {
 }
 
 /// The marker, created when missing (before any other file, so that a directory
-/// holding sinfrac's files always has it) and rewritten when its text differs.
+/// holding sinfrac's files always has it), locked, and rewritten when its text
+/// differs.
 fn ensure_marker(root: &Path) -> Result<File> {
     let path = root.join(MARKER);
-    let mut file = OpenOptions::new()
+    if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return Err(miette!(
+            help = format!("delete `{}`; the next build writes it again", path.display()),
+            "`{}` is not a plain file (a link, or a directory): sinfrac writes nothing through it",
+            path.display()
+        ));
+    }
+    let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .open(&path)
         .map_err(|e| io_error("cannot write", &path, &e))?;
+    // Locked before it is read: where locks are mandatory, another process's lock stops a read.
+    let mut file = lock(file, root)?;
     let mut text = Vec::new();
     file.read_to_end(&mut text).map_err(|e| io_error("cannot read", &path, &e))?;
     if text != MARKER_TEXT {

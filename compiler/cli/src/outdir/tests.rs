@@ -260,3 +260,27 @@ fn one_process_at_a_time() {
     assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(true));
     waiter.join().unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn links_are_never_written_through() {
+    use std::os::unix::fs::symlink;
+    let (dir, root) = output(OLD);
+    let outside = dir.path().join("outside.txt");
+    fs::write(&outside, "precious").unwrap();
+    // A link planted where a temporary file goes is replaced, not followed.
+    symlink(&outside, root.join("a/.change.yaml.sinfrac-tmp")).unwrap();
+    let out = OutDir::open(&root, Access::Write { list: false }).unwrap();
+    let txn = out.transaction();
+    stage_new(&txn);
+    txn.commit().unwrap();
+    drop(out);
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
+    assert_eq!(tree(&root), files(NEW));
+    // A marker that is a link is refused.
+    fs::remove_file(root.join(MARKER)).unwrap();
+    symlink(&outside, root.join(MARKER)).unwrap();
+    let err = OutDir::open(&root, Access::Write { list: true }).err().expect("refused");
+    assert!(text(&err).contains("not a plain file"), "{err:?}");
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "precious");
+}

@@ -179,3 +179,20 @@ pub fn sync_dir(path: &Path) -> Result<()> {
     let _ = path; // Directories cannot be opened as files there; renames are flushed with their files.
     Ok(())
 }
+
+/// Creates the file at `path` with `bytes`, replacing whatever is there: a
+/// leftover of an interrupted build is removed first, and a link is never
+/// written through. Returns the file, open for writing.
+pub fn create(path: &Path, bytes: &[u8]) -> io::Result<fs::File> {
+    use std::io::Write;
+    let open = || fs::OpenOptions::new().write(true).create_new(true).open(path);
+    let mut file = match open() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path)?;
+            open()?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)?;
+    Ok(file)
+}

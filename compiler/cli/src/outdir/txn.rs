@@ -12,7 +12,7 @@ use miette::{Result, miette};
 use sinfra_compiler::project::is_safe_relative_path;
 
 use super::journal::{self, Journal};
-use super::tree::{Kind, Listing, sync_dir};
+use super::tree::{Kind, Listing, create, sync_dir};
 use super::{TEMP_SUFFIX, fault, io_error};
 
 /// What a committed transaction changed.
@@ -88,7 +88,7 @@ impl<'a> Transaction<'a> {
             }
         }
         let path = self.root.join(&temp);
-        fs::write(&path, bytes).map_err(|e| io_error("cannot write", &path, &e))?;
+        create(&path, bytes).map_err(|e| io_error("cannot write", &path, &e))?;
         fault::point();
         Ok(())
     }
