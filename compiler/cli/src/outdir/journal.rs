@@ -10,7 +10,7 @@ use std::path::{Component, Path};
 use miette::{Result, miette};
 use serde::{Deserialize, Serialize};
 
-use super::tree::{create, prune_empty_parents, remove_file, sync_dir};
+use super::tree::{create, prune_empty_parents, remove_file, sync_dirs};
 use super::{JOURNAL, TEMP_SUFFIX, fault, io_error};
 
 /// The journal's format version.
@@ -79,10 +79,8 @@ impl Journal {
         for rel in self.deletes.iter().chain(&self.clear_dirs) {
             prune_empty_parents(root, rel);
         }
-        for dir in self.touched_dirs() {
-            sync_dir(&if dir.is_empty() { root.to_path_buf() } else { root.join(dir) })?;
-        }
-        Ok(())
+        let dirs: Vec<_> = self.touched_dirs().into_iter().map(|d| root.join(d)).collect();
+        sync_dirs(&dirs)
     }
 
     /// The directories whose entries it changes (`""`: the root).

@@ -180,6 +180,26 @@ pub fn sync_dir(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Flushes several directories at once: each flush waits for the disk, and the
+/// disk serves them together (13 directories: ~50 ms one by one, 3–25 ms at once
+/// on this machine's disk).
+pub fn sync_dirs(paths: &[std::path::PathBuf]) -> Result<()> {
+    if let [path] = paths {
+        return sync_dir(path);
+    }
+    std::thread::scope(|scope| {
+        let flushes: Vec<_> = paths.iter().map(|p| scope.spawn(move || sync_dir(p))).collect();
+        let mut result = Ok(());
+        for flush in flushes {
+            let flushed = flush.join().unwrap_or_else(|_| Err(miette!("a directory flush panicked")));
+            if result.is_ok() {
+                result = flushed;
+            }
+        }
+        result
+    })
+}
+
 /// Creates the file at `path` with `bytes`, replacing whatever is there: a
 /// leftover of an interrupted build is removed first, and a link is never
 /// written through. Returns the file, open for writing.
