@@ -1,12 +1,14 @@
 //! `sinfra-bench`: the synthetic project generator and the benchmark driver
 //! for `sinfrac`. See `docs/performance.md`.
 
+mod disk;
 mod fuzz;
 mod generate;
 mod inproc;
 mod lsp;
 mod measure;
 mod run;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +61,13 @@ enum Cmd {
         /// Where to generate projects; a fresh directory under the system temp dir by default.
         #[arg(long)]
         work: Option<PathBuf>,
+        /// Where to time rebuilds into an existing output: a directory on the disk you
+        /// work on; by default beside this binary in cargo's target directory.
+        #[arg(long, value_name = "DIR")]
+        disk_work: Option<PathBuf>,
+        /// Do not time rebuilds on the working disk.
+        #[arg(long, conflicts_with = "disk_work")]
+        no_disk: bool,
         /// Keep the generated projects and build outputs.
         #[arg(long)]
         keep: bool,
@@ -78,6 +87,25 @@ enum Cmd {
         /// Where to generate the project.
         #[arg(long)]
         work: Option<PathBuf>,
+    },
+    /// Times `sinfrac build --watch` on a generated project: one service edited,
+    /// the time until its files are rewritten (p50/p95), and where it goes.
+    Watch {
+        /// Number of services.
+        #[arg(long, default_value_t = 1000)]
+        services: usize,
+        /// Edits timed.
+        #[arg(long, default_value_t = 20)]
+        edits: usize,
+        /// The sinfrac binary; by default the one next to this binary.
+        #[arg(long)]
+        sinfrac: Option<PathBuf>,
+        /// Where to generate the project; a fresh directory under the system temp dir by default.
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// The output directory (default: the project's own, under `--work`).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Runs the `check` fuzz target on stable Rust: the seed corpus, then random
     /// mutations of it, for a given time; prints executions per second.
@@ -114,11 +142,12 @@ fn main() -> ExitCode {
                 generate::expected_documents(services)
             );
         }),
-        Cmd::Run { sizes, sinfrac, runs, per_file, example, work, keep } => {
+        Cmd::Run { sizes, sinfrac, runs, per_file, example, work, disk_work, no_disk, keep } => {
             let sinfrac = sinfrac.unwrap_or_else(default_sinfrac);
             let work =
                 work.unwrap_or_else(|| std::env::temp_dir().join(format!("sinfra-bench-{}", std::process::id())));
-            let settings = run::Settings { sizes, sinfrac, runs, per_file, example: Some(example), work, keep };
+            let disk = (!no_disk).then(|| disk_work.unwrap_or_else(disk::default_dir));
+            let settings = run::Settings { sizes, sinfrac, runs, per_file, example: Some(example), work, disk, keep };
             run::run(&settings).map(|_| ())
         }
         Cmd::Lsp { services, repeat, server, work } => {
@@ -127,6 +156,12 @@ fn main() -> ExitCode {
             let work =
                 work.unwrap_or_else(|| std::env::temp_dir().join(format!("sinfra-bench-lsp-{}", std::process::id())));
             lsp::run(&lsp::Settings { services, repeat, server, work })
+        }
+        Cmd::Watch { services, edits, sinfrac, work, out } => {
+            let sinfrac = sinfrac.unwrap_or_else(default_sinfrac);
+            let work =
+                work.unwrap_or_else(|| std::env::temp_dir().join(format!("sinfra-bench-watch-{}", std::process::id())));
+            watch::run(&watch::Settings { services, edits, sinfrac, work, out })
         }
         Cmd::FuzzCheck { seconds, corpus, dict, crashes, seed, max_len } => {
             let settings = fuzz::Settings { seconds, corpus, dict: Some(dict), crashes, seed, max_len };

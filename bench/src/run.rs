@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::disk;
 use crate::generate;
 use crate::inproc;
 use crate::measure::{self, median};
@@ -25,8 +26,11 @@ pub struct Settings {
     pub per_file: usize,
     /// The example project to time as well, if it exists.
     pub example: Option<PathBuf>,
-    /// Where generated projects go.
+    /// Where generated projects go (and the builds timed into an empty output).
     pub work: PathBuf,
+    /// Where rebuilds into an existing output are timed: a directory on the
+    /// working disk (`None`: not timed).
+    pub disk: Option<PathBuf>,
     /// Keep the generated projects and outputs.
     pub keep: bool,
 }
@@ -74,6 +78,8 @@ pub struct Row {
     pub edit_file: Duration,
     /// In-process, after a full check: one service edited, every diagnostic again (median).
     pub edit_project: Duration,
+    /// Rebuilds into an existing output on the working disk (generated projects only).
+    pub disk: Option<disk::Rebuilds>,
 }
 
 /// Runs the benchmark and prints the tables.
@@ -99,6 +105,14 @@ pub fn run(settings: &Settings) -> io::Result<Vec<Row>> {
         eprintln!("generating N={n} into {} …", dir.display());
         generate::write_project(&dir, n, settings.per_file)?;
         let mut row = measure_project(settings, &format!("N={n}"), &dir)?;
+        if let Some(disk_dir) = &settings.disk {
+            eprintln!("rebuilding N={n} into {} …", disk_dir.display());
+            let out = disk_dir.join(format!("out-n{n}"));
+            row.disk = Some(disk::measure(&settings.sinfrac, &dir, &out, settings.runs)?);
+            if !settings.keep {
+                fs::remove_dir_all(&out)?;
+            }
+        }
         if row.documents != generate::expected_documents(n) {
             eprintln!("warning: N={n} wrote {} documents, expected {}", row.documents, generate::expected_documents(n));
         }
@@ -110,8 +124,14 @@ pub fn run(settings: &Settings) -> io::Result<Vec<Row>> {
             let _ = fs::remove_dir_all(settings.work.join(format!("n{n}")));
         }
         let _ = fs::remove_dir(&settings.work);
+        if let Some(disk_dir) = &settings.disk {
+            let _ = fs::remove_dir(disk_dir);
+        }
     }
     print!("{}", table(&rows, settings.runs));
+    if let Some(disk_dir) = &settings.disk {
+        print!("{}", disk_table(&rows, settings.runs, disk_dir));
+    }
     Ok(rows)
 }
 
@@ -304,6 +324,42 @@ pub fn table(rows: &[Row], runs: usize) -> String {
             share,
             ms(r.edit_file),
             ms(r.edit_project)
+        );
+    }
+    s
+}
+
+/// The rebuilds into an existing output, beside the build into an empty one on `--work`.
+pub fn disk_table(rows: &[Row], runs: usize, dir: &Path) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nRebuild into an existing output on the working disk (`{}`; median of {runs} runs, min in parentheses; \
+         the sources on `--work`)\n",
+        dir.display()
+    );
+    let _ = writeln!(
+        s,
+        "| project | build into an empty output (`--work`) | rebuild, nothing changed | rebuild, one service edited | rebuild, every service's files changed | rebuild RSS | nothing changed ÷ build | one service edited ÷ build |"
+    );
+    let _ = writeln!(s, "|---|--:|--:|--:|--:|--:|--:|--:|");
+    for r in rows {
+        let Some(d) = &r.disk else { continue };
+        let ratio = |x: Duration| x.as_secs_f64() / r.build_wall.as_secs_f64().max(1e-9);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} ({}) | {} ({}) | {} ({}) | {} | {:.2} | {:.2} |",
+            r.label,
+            ms(r.build_wall),
+            ms(d.unchanged.0),
+            ms(d.unchanged.1),
+            ms(d.one_service.0),
+            ms(d.one_service.1),
+            ms(d.every_service.0),
+            ms(d.every_service.1),
+            mib(d.rss),
+            ratio(d.unchanged.0),
+            ratio(d.one_service.0)
         );
     }
     s

@@ -462,8 +462,8 @@ fn missing_version_is_e0401() {
     assert_no_siblings(&out);
 }
 
-/// A build killed while writing the new tree leaves `<out>.sinfrac-new` half-written: the
-/// next build discards it and writes a complete output.
+/// An older sinfrac (which swapped whole trees) killed while writing the new tree left
+/// `<out>.sinfrac-new` half-written: the next build discards it and writes a complete output.
 #[test]
 fn recovers_from_half_written_new_tree() {
     let (dir, out, reference) = built_example();
@@ -476,7 +476,7 @@ fn recovers_from_half_written_new_tree() {
     let _ = dir;
 }
 
-/// A build killed between its two renames leaves no `<out>`, the previous tree in
+/// An older sinfrac killed between its two renames left no `<out>`, the previous tree in
 /// `<out>.sinfrac-old` and a new one in `<out>.sinfrac-new`: the next build (even a partial
 /// `--stack` build, which keeps the other stacks' files from the previous tree) restores
 /// and completes the output.
@@ -493,8 +493,8 @@ fn recovers_from_crash_between_renames() {
     }
 }
 
-/// A build killed after the swap but before removing `<out>.sinfrac-old`: the next build
-/// removes it and keeps a complete output.
+/// An older sinfrac killed after the swap but before removing `<out>.sinfrac-old`: the next
+/// build removes it and keeps a complete output.
 #[test]
 fn recovers_from_crash_after_swap() {
     let (dir, out, reference) = built_example();
@@ -503,6 +503,138 @@ fn recovers_from_crash_after_swap() {
     assert!(tree(&out) == reference);
     assert_no_siblings(&out);
     let _ = dir;
+}
+
+/// `text` without whitespace and the frame miette draws when it wraps a long message.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace() && *c != '│').collect()
+}
+
+/// Inode and modification time of every file below `dir`.
+#[cfg(unix)]
+fn identities(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    tree(dir)
+        .into_keys()
+        .map(|p| {
+            let meta = fs::metadata(dir.join(&p)).unwrap();
+            (p, (meta.ino(), meta.modified().unwrap()))
+        })
+        .collect()
+}
+
+/// A rebuild writes only the files whose bytes changed (each renamed in from a temporary
+/// file, so a new inode), leaves every other file untouched, and says so.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_writes_only_what_changed() {
+    let dir = tempdir();
+    let project = dir.path().join("acme");
+    copy_example(&project);
+    let out = dir.path().join("deploy");
+    let run = build(&project, &out, &[]).ok();
+    assert!(run.stderr.contains("37 written, 0 removed, 0 unchanged"), "{}", run.stderr);
+    let before = identities(&out);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = build(&project, &out, &[]).ok();
+    assert!(run.stderr.contains("0 written, 0 removed, 37 unchanged"), "{}", run.stderr);
+    assert_eq!(identities(&out), before, "an unchanged build touched a file");
+
+    edit(&project.join("services/api.sinfra"), "SDK_CONFIG_TTL = \"30s\"", "SDK_CONFIG_TTL = \"45s\"");
+    let run = build(&project, &out, &[]).ok();
+    assert!(run.stderr.contains("4 written, 0 removed, 33 unchanged"), "{}", run.stderr);
+    let after = identities(&out);
+    let changed: Vec<&String> = before.keys().filter(|p| before[*p] != after[*p]).collect();
+    assert_eq!(changed, ["latest/api.yaml", "prod-eu/api.yaml", "prod-us/api.yaml", "staging/api.yaml"]);
+    assert!(!tree(&out).keys().any(|p| p.contains(".sinfrac-tmp") || p.contains("journal")));
+}
+
+/// A file where the build writes a directory, and a directory where it writes a file, are
+/// replaced (the output directory is sinfrac's); `--check` reports both first.
+#[test]
+fn files_and_directories_in_the_way_are_replaced() {
+    let (dir, out, reference) = built_example();
+    fs::remove_file(out.join("latest/api.yaml")).unwrap();
+    write(&out.join("latest/api.yaml/notes.yaml"), "a directory where a file goes");
+    fs::remove_dir_all(out.join("staging")).unwrap();
+    write(&out.join("staging"), "a file where a directory goes");
+    let run = build(&example(), &out, &["--check"]).code(1);
+    assert!(run.stdout.contains("missing: latest/api.yaml"), "{}", run.stdout);
+    assert!(run.stdout.contains("stale: staging (no source produces it any more)"), "{}", run.stdout);
+    build(&example(), &out, &[]).ok();
+    assert!(tree(&out) == reference, "the output is not the complete build");
+    let _ = dir;
+}
+
+/// An output the build cannot write: exit 2 with the path and a fix, the previous output
+/// untouched, nothing of the build left behind (no journal, no temporary file).
+#[test]
+fn an_unwritable_output_is_an_error_naming_the_path() {
+    let dir = tempdir();
+    let project = dir.path().join("acme");
+    copy_example(&project);
+    let out = dir.path().join("deploy");
+    build(&project, &out, &[]).ok();
+    let before = tree(&out);
+    edit(&project.join("services/api.sinfra"), "SDK_CONFIG_TTL = \"30s\"", "SDK_CONFIG_TTL = \"45s\"");
+
+    // Something that cannot be replaced where a temporary file goes.
+    let blocker = out.join("prod-us/.api.yaml.sinfrac-tmp");
+    write(&blocker.join("x"), "in the way");
+    let run = build(&project, &out, &[]).code(2);
+    assert!(squeezed(&run.stderr).contains("prod-us/.api.yaml.sinfrac-tmp"), "the path:\n{}", run.stderr);
+    fs::remove_dir_all(&blocker).unwrap();
+    assert!(tree(&out) == before, "a failed build changed the output");
+
+    // A directory without write permission (root may write anyway: then there is nothing to see).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let stack = out.join("prod-us");
+        fs::set_permissions(&stack, fs::Permissions::from_mode(0o555)).unwrap();
+        let privileged = fs::write(stack.join("probe"), "").is_ok();
+        let _ = fs::remove_file(stack.join("probe"));
+        if !privileged {
+            let run = build(&project, &out, &[]).code(2);
+            assert!(squeezed(&run.stderr).contains("deploy/prod-us"), "the path:\n{}", run.stderr);
+            assert!(squeezed(&run.stderr).contains("maketheoutputdirectorywritable"), "{}", run.stderr);
+            assert!(tree(&out) == before, "a failed build changed the output");
+        }
+        fs::set_permissions(&stack, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    build(&project, &out, &[]).ok();
+    assert!(!tree(&out).keys().any(|p| p.contains(".sinfrac-tmp") || p.contains("journal")));
+}
+
+/// A build interrupted after its commit point (crashed on purpose at each step in turn until
+/// one leaves its journal) is finished by `plan`, which then plans nothing.
+#[test]
+fn an_interrupted_build_is_finished_by_plan() {
+    let dir = tempdir();
+    let project = dir.path().join("acme");
+    copy_example(&project);
+    build(&project, &project.join("deploy"), &[]).ok();
+    let before = tree(&project.join("deploy"));
+    edit(&project.join("services/api.sinfra"), "SDK_CONFIG_TTL = \"30s\"", "SDK_CONFIG_TTL = \"45s\"");
+    let journal = project.join("deploy/.sinfrac-journal");
+    for n in 1.. {
+        assert!(n < 100, "no crash left a journal");
+        let out = project.join("deploy");
+        fs::remove_dir_all(&out).unwrap();
+        for (p, b) in &before {
+            fs::create_dir_all(out.join(p).parent().unwrap()).unwrap();
+            fs::write(out.join(p), b).unwrap();
+        }
+        let run = build_with(&project, &out, &[], &[("SINFRAC_TEST_CRASH_AFTER", &n.to_string())]).code(86);
+        let _ = run;
+        if journal.exists() {
+            break;
+        }
+    }
+    let run = Run::from(Command::new(sinfrac()).arg("plan").arg(&project).env("NO_COLOR", "1").output().unwrap());
+    assert_eq!(run.code, 0, "the finished build is what the sources produce:\n{}{}", run.stdout, run.stderr);
+    assert!(!journal.exists(), "plan finished the interrupted build");
+    assert!(read(&project.join("deploy/prod-us/api.yaml")).contains("SDK_CONFIG_TTL: 45s"));
 }
 
 /// Removing a service removes its files from every stack at the next build (here in

@@ -92,6 +92,56 @@ fn check_and_build_report_the_same() {
     assert!(failures.is_empty(), "check and build disagree:\n{}", failures.join("\n"));
 }
 
+/// The one-shot build that streams each stack's files (`sinfrac build`) and the
+/// memoized one (`--watch`, `plan`) report the same diagnostics and produce the
+/// same files, on every fixture and on the example.
+#[test]
+fn streamed_and_memoized_builds_agree() {
+    use sinfra_compiler::db::Database;
+    use sinfra_compiler::emit::{self, OutputFile};
+    /// (name, sources, manifest, versions file)
+    type Project = (String, Vec<(String, String)>, String, Option<String>);
+    let mut projects: Vec<Project> = Vec::new();
+    for (rel, path) in files_under(&cases_dir(), ".sinfra") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let fixture = sinfra_tests::Fixture::parse(&rel, &text).unwrap();
+        projects.push((rel.clone(), vec![(rel, text)], fixture.manifest, fixture.versions));
+    }
+    let example = manifest_dir().parent().unwrap().join("examples/acme");
+    let sources = files_under(&example, ".sinfra")
+        .into_iter()
+        .map(|(rel, path)| (rel, std::fs::read_to_string(path).unwrap()))
+        .collect();
+    let read = |name: &str| std::fs::read_to_string(example.join(name)).unwrap();
+    projects.push(("examples/acme".into(), sources, read("sinfra.toml"), Some(read("versions.toml"))));
+    let mut failures = Vec::new();
+    for (name, files, manifest, versions) in projects {
+        let mut db = Database::default();
+        let project = db.load_project(files.clone(), manifest.clone(), versions.clone());
+        let memoized = emit::build_project(&db, project, &[]);
+        let mut db = Database::default();
+        let project = db.load_project(files, manifest, versions);
+        let streamed = std::sync::Mutex::new(Vec::<OutputFile>::new());
+        let (diags, sunk) = emit::build_project_streaming(&db, project, &[], &|files| -> Result<(), ()> {
+            streamed.lock().unwrap().extend(files);
+            Ok(())
+        });
+        assert_eq!(sunk, Ok(()));
+        let mut streamed = streamed.into_inner().unwrap();
+        streamed.sort_by(|a, b| a.path.cmp(&b.path));
+        let errors = diags.iter().any(|d| d.is_error());
+        if name == "examples/acme" {
+            assert!(!errors && streamed.len() == 37, "the example builds: {diags:?}");
+        }
+        if diags != memoized.diags {
+            failures.push(format!("{name}: the diagnostics differ"));
+        } else if !errors && streamed != memoized.files {
+            failures.push(format!("{name}: the files differ"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Codes no single-file fixture can produce: the loader reports them from the
 /// files on disk (their bytes, their symbolic links) before the compiler sees
 /// any text. Each is proven instead by an end-to-end test of the real binary:

@@ -209,3 +209,26 @@ fn a_recorded_rename_is_no_deletion() {
     assert!(project.join("deploy/prod-us/ingestor.yaml").exists());
     assert!(!project.join("deploy/prod-us/ingest.yaml").exists());
 }
+
+/// Objects that go away from a file that stays (api's Rollout and canary Service once prod
+/// has no canary) are deletions too, in every protected stack.
+#[test]
+fn an_object_removed_from_a_file_that_stays_is_refused() {
+    let (_dir, project) = example_copy();
+    expect(sinfrac(&["build", "."], &project), 0);
+    let before = tree(&project.join("deploy"));
+    edit(&project.join("services/api.sinfra"), "prod => { steps = [", "prod => none, staging => { steps = [");
+    let run = expect(sinfrac(&["build", "."], &project), REFUSED);
+    let refused = refused_ids(&run.stderr);
+    for want in ["prod_us/Rollout/api", "prod_eu/Rollout/api"] {
+        assert!(refused.iter().any(|r| r == want), "{want} not in {refused:?}");
+    }
+    assert!(refused.iter().all(|r| r.starts_with("prod_")), "{refused:?}");
+    assert_eq!(tree(&project.join("deploy")), before, "a refused build changed the output");
+    let mut args = vec!["build", "."];
+    for r in &refused {
+        args.extend(["--allow-delete", r.as_str()]);
+    }
+    expect(sinfrac(&args, &project), 0);
+    assert!(!fs::read_to_string(project.join("deploy/prod-us/api.yaml")).unwrap().contains("kind: Rollout"));
+}

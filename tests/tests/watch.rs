@@ -153,4 +153,10 @@ fn an_edit_rewrites_only_what_it_touched() {
     });
     assert!(gone, "the removed service's files disappear");
     assert!(out.join("prod-us/api.yaml").exists());
+    let leftovers: Vec<_> = mtimes(&out)
+        .into_iter()
+        .map(|(p, _)| p.to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".sinfrac-tmp") || p.ends_with(".sinfrac-journal"))
+        .collect();
+    assert!(leftovers.is_empty(), "the watcher leaves none of its own files: {leftovers:?}");
 }

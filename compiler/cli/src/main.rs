@@ -4,6 +4,7 @@
 mod stdout;
 mod commands;
 use sinfra_loader as loader;
+mod outdir;
 mod output;
 mod render;
 

@@ -1,9 +1,9 @@
 //! `sinfrac build --watch`: keeps the database alive and, on each saved
 //! edit, re-evaluates what the edit touched and rewrites only the files whose
-//! content changed. Each file is replaced atomically (written aside, then
-//! renamed); stale files are removed after the new ones are in place.
+//! content changed, with the protocol of every build (`crate::outdir`): the
+//! files of one edit appear together, and deletions are judged as by `build`.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,14 +13,15 @@ use std::time::{Duration, Instant};
 
 use miette::{IntoDiagnostic, Result, WrapErr};
 use notify::{RecursiveMode, Watcher};
-use sinfra_compiler::emit;
+use sinfra_compiler::emit::{self, OutputFile};
 use sinfra_compiler::platform::platform_info;
 use sinfra_compiler::project::MANIFEST;
 
-use super::build::write_atomically;
 use super::{rejected, report};
 use crate::Format;
 use crate::loader::{Loaded, load, relative};
+use crate::outdir::{Access, Compared, MARKER, OutDir, Summary};
+use crate::output::{Gathered, protect};
 
 /// How long to wait for more events after the first one of a burst (editors write in several steps).
 const SETTLE: Duration = Duration::from_millis(15);
@@ -32,14 +33,19 @@ pub fn run(path: &Path, out: Option<&Path>, format: Format) -> Result<ExitCode> 
         Some(o) => o.to_path_buf(),
         None => loaded.root.join(&platform_info(&loaded.db, loaded.project).manifest.out),
     };
-    let mut written: BTreeMap<String, Arc<str>> = BTreeMap::new();
+    // What the output directory holds, as this watcher last wrote it: sorted by path.
+    let mut written: Vec<OutputFile> = Vec::new();
     if let Some(files) = rebuild(&loaded, format)
-        && deletions_allowed(&loaded, &super::build::previous_output(&out_dir)?, &files)?
+        && let Some(done) = write_whole(&loaded, &out_dir, &files)?
     {
-        let list: Vec<_> = files.to_vec();
-        write_atomically(&out_dir, &list, None)?;
-        written = files.into_iter().map(|f| (f.path, f.content)).collect();
-        eprintln!("wrote {} files to {}", written.len(), out_dir.display());
+        eprintln!(
+            "wrote {} files to {} ({} written, {} removed)",
+            files.len(),
+            out_dir.display(),
+            done.written,
+            done.removed
+        );
+        written = files;
     }
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -73,12 +79,23 @@ pub fn run(path: &Path, out: Option<&Path>, format: Format) -> Result<ExitCode> 
             eprintln!("not written: fix the errors above");
             continue;
         };
-        let previous = written.iter().map(|(p, c)| (p.clone(), c.as_bytes().to_vec())).collect();
-        if !deletions_allowed(&loaded, &previous, &files)? {
-            continue;
-        }
-        let (changed, removed) = write_changes(&out_dir, &mut written, files)?;
-        eprintln!("rebuilt in {} ms: {changed} files written, {removed} removed", started.elapsed().as_millis());
+        let built = started.elapsed();
+        // Nothing written yet this session, or the directory went away: compare with the disk.
+        let done = if written.is_empty() || !out_dir.join(MARKER).is_file() {
+            write_whole(&loaded, &out_dir, &files)?
+        } else {
+            write_changes(&loaded, &out_dir, &written, &files)?
+        };
+        let Some(done) = done else { continue };
+        written = files;
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        eprintln!(
+            "rebuilt in {:.1} ms (checked and rendered in {:.1} ms): {} files written, {} removed",
+            ms(started.elapsed()),
+            ms(built),
+            done.written,
+            done.removed
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -141,7 +158,7 @@ fn apply_changes(loaded: &mut Loaded, paths: &[PathBuf], out_abs: &Path) -> Resu
 }
 
 /// Checks and renders; `None` when there are errors (already reported).
-fn rebuild(loaded: &Loaded, format: Format) -> Option<Vec<emit::OutputFile>> {
+fn rebuild(loaded: &Loaded, format: Format) -> Option<Vec<OutputFile>> {
     if rejected(loaded, format).is_some() {
         return None;
     }
@@ -149,59 +166,102 @@ fn rebuild(loaded: &Loaded, format: Format) -> Option<Vec<emit::OutputFile>> {
     if report(loaded, &built.diags, format) {
         return None;
     }
-    let files = built.files;
-    Some(files)
+    Some(built.files)
 }
 
-/// Whether writing `files` over `previous` deletes no protected object that the
-/// platform's `allow_delete` does not name; otherwise the refusal is printed.
-fn deletions_allowed(
+/// Writes `files` into `out_dir`, comparing each with the disk: the first build
+/// of a session, whatever the directory holds. `None`: a deletion was refused.
+fn write_whole(loaded: &Loaded, out_dir: &Path, files: &[OutputFile]) -> Result<Option<Summary>> {
+    let dir = OutDir::open(out_dir, Access::Write { list: true })?;
+    let mut changed = Vec::new();
+    for file in files {
+        if let Compared::Differs(old) = dir.compare(&file.path, file.content.as_bytes())? {
+            changed.push((file, old));
+        }
+    }
+    let mut vanished = Vec::new();
+    let mut wanted = files.iter().map(|f| f.path.as_str()).peekable();
+    for path in dir.files() {
+        // Both sorted by path: a merge.
+        while wanted.next_if(|w| *w < path).is_some() {}
+        if wanted.peek() != Some(&path) {
+            vanished.push((path, dir.read(path)?));
+        }
+    }
+    let changed: Vec<_> = changed.iter().map(|(f, old)| (*f, old.as_deref())).collect();
+    let vanished: Vec<_> = vanished.iter().map(|(p, old)| (*p, old.as_deref())).collect();
+    commit(loaded, &dir, &changed, &vanished, !dir.is_empty())
+}
+
+/// Writes what changed since the files `before`, trusting that the directory
+/// still holds them: an edit re-reads nothing from disk. `None`: a deletion was refused.
+fn write_changes(
     loaded: &Loaded,
-    previous: &BTreeMap<String, Vec<u8>>,
-    files: &[emit::OutputFile],
-) -> Result<bool> {
+    out_dir: &Path,
+    before: &[OutputFile],
+    files: &[OutputFile],
+) -> Result<Option<Summary>> {
+    let mut changed = Vec::new();
+    let mut vanished = Vec::new();
+    let (mut old, mut new) = (before.iter().peekable(), files.iter().peekable());
+    loop {
+        match (old.peek(), new.peek()) {
+            (None, None) => break,
+            (Some(o), Some(n)) if o.path == n.path => {
+                if !Arc::ptr_eq(&o.content, &n.content) && o.content != n.content {
+                    changed.push((*n, Some(o.content.as_bytes())));
+                }
+                old.next();
+                new.next();
+            }
+            (Some(o), n) if n.is_none_or(|n| o.path.cmp(&n.path) == Ordering::Less) => {
+                vanished.push((o.path.as_str(), Some(o.content.as_bytes())));
+                old.next();
+            }
+            (_, Some(n)) => {
+                changed.push((*n, None));
+                new.next();
+            }
+            (_, None) => unreachable!("handled above"),
+        }
+    }
+    if changed.is_empty() && vanished.is_empty() {
+        return Ok(Some(Summary::default()));
+    }
+    let dir = OutDir::open(out_dir, Access::Write { list: false })?;
+    commit(loaded, &dir, &changed, &vanished, true)
+}
+
+/// Judges the deletions (the platform's `allow_delete` only: `--watch` takes no
+/// `--allow-delete`), then stages `changed` (each file with what the disk holds)
+/// and removes `vanished` in one transaction. `None`: a deletion was refused.
+fn commit(
+    loaded: &Loaded,
+    dir: &OutDir,
+    changed: &[(&OutputFile, Option<&[u8]>)],
+    vanished: &[(&str, Option<&[u8]>)],
+    gather_new: bool,
+) -> Result<Option<Summary>> {
+    let mut gathered = Gathered::new(false);
+    for (file, old) in changed {
+        gathered.file(&file.path, *old, gather_new.then_some(&*file.content))?;
+    }
+    for (path, old) in vanished {
+        gathered.file(path, *old, None)?;
+    }
     let info = platform_info(&loaded.db, loaded.project);
-    let judged =
-        crate::output::judge(&loaded.db, loaded.project, info, (previous, files), Default::default(), Vec::new())?;
+    let judged = gathered.judge(&loaded.db, loaded.project, info, &[], Vec::new());
     let refused: Vec<_> = judged.removals.iter().filter(|r| r.refused()).collect();
     if !refused.is_empty() {
-        eprint!("{}", crate::output::protect::refusal(&refused, "; nothing was written"));
+        eprint!("{}", protect::refusal(&refused, "; nothing was written"));
+        return Ok(None);
     }
-    Ok(refused.is_empty())
-}
-
-/// Writes the files whose content changed and removes stale ones.
-fn write_changes(
-    out_dir: &Path,
-    written: &mut BTreeMap<String, Arc<str>>,
-    files: Vec<emit::OutputFile>,
-) -> Result<(usize, usize)> {
-    let mut changed = 0;
-    let mut fresh = BTreeMap::new();
-    for f in files {
-        let same = written.get(&f.path).is_some_and(|old| Arc::ptr_eq(old, &f.content) || **old == *f.content);
-        if !same {
-            replace_file(&out_dir.join(&f.path), f.content.as_bytes())?;
-            changed += 1;
-        }
-        fresh.insert(f.path, f.content);
+    let txn = dir.transaction();
+    for (file, _) in changed {
+        txn.stage(&file.path, file.content.as_bytes())?;
     }
-    let mut removed = 0;
-    for path in written.keys() {
-        if !fresh.contains_key(path) {
-            let _ = fs::remove_file(out_dir.join(path));
-            removed += 1;
-        }
+    for (path, _) in vanished {
+        txn.delete(path);
     }
-    *written = fresh;
-    Ok((changed, removed))
-}
-
-fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).into_diagnostic()?;
-    }
-    let tmp = path.with_extension("yaml.sinfrac-tmp");
-    fs::write(&tmp, bytes).into_diagnostic().wrap_err_with(|| format!("cannot write `{}`", tmp.display()))?;
-    fs::rename(&tmp, path).into_diagnostic().wrap_err_with(|| format!("cannot replace `{}`", path.display()))
+    txn.commit().map(Some)
 }

@@ -2,6 +2,8 @@
 //! parser and identified by its stack, `kind`, `metadata.name` and namespace,
 //! plus what the file's header says about where it came from.
 
+use std::collections::HashSet;
+
 use serde_json::Value as Json;
 
 /// What the header of a generated file says.
@@ -83,8 +85,168 @@ pub fn parse_header(text: &str) -> Header {
 /// The objects of one generated file at `path` (relative to the output directory).
 /// Documents that are not Kubernetes objects (no `kind` or `metadata.name`) are skipped.
 pub fn parse_file(path: &str, text: &str) -> Result<Vec<Object>, String> {
-    let header = parse_header(text);
     let docs: Vec<Json> = serde_saphyr::from_multiple(text).map_err(|e| e.to_string())?;
+    let idents = docs.into_iter().map(|doc| {
+        let meta = doc.get("metadata");
+        let field = |v: Option<&Json>| v.and_then(Json::as_str).map(str::to_string);
+        let ident = Identity {
+            kind: field(doc.get("kind")),
+            name: field(meta.and_then(|m| m.get("name"))),
+            namespace: field(meta.and_then(|m| m.get("namespace"))),
+        };
+        (ident, doc)
+    });
+    Ok(objects(path, text, idents))
+}
+
+/// [`parse_file`] without the documents (each object's `doc` is `null`), for a
+/// build that judges deletions and needs no field diff. Files in the plain block
+/// style sinfrac writes are scanned line by line ([`scan_identities`]); anything
+/// else is read by the YAML parser, for the identities only.
+pub fn parse_identities(path: &str, text: &str) -> Result<Vec<Object>, String> {
+    let idents = match scan_identities(text) {
+        Some(idents) => idents,
+        None => serde_saphyr::from_multiple(text).map_err(|e| e.to_string())?,
+    };
+    Ok(objects(path, text, idents.into_iter().map(|i| (i, Json::Null))))
+}
+
+/// The identities of the documents of `text` when every line is in the subset of
+/// YAML a line scan reads exactly: block mappings whose top-level keys and
+/// `metadata` keys are plain words, `kind`, `name` and `namespace` plain scalars
+/// that YAML reads as strings. `None` on anything else (flow style, quotes,
+/// anchors, tags, block scalars or multi-line plain scalars there, top-level
+/// sequences, directives, duplicate keys…): the caller parses the YAML then.
+fn scan_identities(text: &str) -> Option<Vec<Identity>> {
+    /// What the line scan is inside of.
+    #[derive(PartialEq)]
+    enum In {
+        /// A document's start: no key yet.
+        Start,
+        /// A top-level key with its value on its line: no deeper line may follow.
+        Scalar,
+        /// A top-level key whose value is a block below it (other than `metadata`).
+        Block,
+        /// `metadata`'s block, with its keys' indentation once known, and whether
+        /// its last key had its value on its line.
+        Metadata(Option<usize>, bool),
+    }
+    /// A document being scanned: its identity, its top-level keys and `metadata`'s keys.
+    type Doc<'a> = (Identity, HashSet<&'a str>, HashSet<&'a str>);
+    let mut docs = Vec::new();
+    let mut doc: Option<Doc<'_>> = None;
+    let mut inside = In::Start;
+    for line in text.lines() {
+        if line == "---" {
+            docs.extend(doc.take().map(|(i, _, _)| i));
+            doc = Some(Default::default());
+            inside = In::Start;
+            continue;
+        }
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let (ident, keys, meta_keys) = doc.as_mut()?; // content before the first `---`
+        if indent == 0 {
+            if trimmed.starts_with('-') {
+                // An indentless sequence: only as the block value of the key above it.
+                if inside == In::Block && (trimmed == "-" || trimmed.starts_with("- ")) {
+                    continue;
+                }
+                return None;
+            }
+            let (key, value) = key_value(line)?;
+            if !keys.insert(key) {
+                return None;
+            }
+            inside = match (key, value) {
+                ("kind", Some(v)) => {
+                    ident.kind = Some(string_scalar(v)?.to_string());
+                    In::Scalar
+                }
+                ("metadata", None) => In::Metadata(None, false),
+                ("kind" | "metadata", _) => return None,
+                (_, Some(_)) => In::Scalar,
+                (_, None) => In::Block,
+            };
+            continue;
+        }
+        match &mut inside {
+            In::Start | In::Scalar => return None, // a document that is no mapping; a multi-line plain scalar
+            In::Block => {}
+            In::Metadata(level, inline) => {
+                let level = *level.get_or_insert(indent);
+                if indent > level {
+                    if *inline {
+                        return None; // a multi-line plain scalar
+                    }
+                    continue;
+                }
+                if indent < level {
+                    return None;
+                }
+                if trimmed.starts_with('-') {
+                    if !*inline && (trimmed == "-" || trimmed.starts_with("- ")) {
+                        continue;
+                    }
+                    return None;
+                }
+                let (key, value) = key_value(trimmed)?;
+                if !meta_keys.insert(key) {
+                    return None;
+                }
+                match (key, value) {
+                    ("name", Some(v)) => ident.name = Some(string_scalar(v)?.to_string()),
+                    ("namespace", Some(v)) => ident.namespace = Some(string_scalar(v)?.to_string()),
+                    ("name" | "namespace", None) => return None,
+                    _ => {}
+                }
+                *inline = value.is_some();
+            }
+        }
+    }
+    docs.extend(doc.map(|(i, _, _)| i));
+    Some(docs)
+}
+
+/// `key:` or `key: value` with a plain-word key; `None` for anything else.
+fn key_value(line: &str) -> Option<(&str, Option<&str>)> {
+    let (key, rest) = line.split_once(':')?;
+    let word = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+    };
+    if !word(key) {
+        return None;
+    }
+    match rest {
+        "" => Some((key, None)),
+        _ => Some((key, Some(rest.strip_prefix(' ')?))),
+    }
+}
+
+/// A plain scalar that every YAML reader takes for this very string: a letter,
+/// then letters, digits and `-._/`, and no boolean, null or special float.
+fn string_scalar(v: &str) -> Option<&str> {
+    let plain = v.starts_with(|c: char| c.is_ascii_alphabetic())
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/'));
+    const WORDS: [&str; 12] = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "infinity"];
+    (plain && !WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))).then_some(v)
+}
+
+/// What identifies a document: `kind`, `metadata.name`, `metadata.namespace`
+/// (each when it is a string).
+#[derive(Default)]
+struct Identity {
+    kind: Option<String>,
+    name: Option<String>,
+    namespace: Option<String>,
+}
+
+fn objects(path: &str, text: &str, docs: impl Iterator<Item = (Identity, Json)>) -> Vec<Object> {
+    let header = parse_header(text);
     let (dir, stem) = match path.split_once('/') {
         Some((dir, file)) => (dir, file.strip_suffix(".yaml").unwrap_or(file)),
         None => ("", path),
@@ -94,16 +256,142 @@ pub fn parse_file(path: &str, text: &str) -> Result<Vec<Object>, String> {
     let stack_dir = if is_app { stem } else { dir }.to_string();
     let stack = header.stack.clone().unwrap_or_else(|| stack_dir.clone());
     let mut out = Vec::new();
-    for doc in docs {
-        let kind = doc.get("kind").and_then(Json::as_str);
-        let meta = doc.get("metadata");
-        let name = meta.and_then(|m| m.get("name")).and_then(Json::as_str);
-        let (Some(kind), Some(name)) = (kind, name) else { continue };
-        let namespace = meta.and_then(|m| m.get("namespace")).and_then(Json::as_str).map(str::to_string);
-        let key = ObjectKey { stack_dir: stack_dir.clone(), kind: kind.to_string(), name: name.to_string(), namespace };
+    for (ident, doc) in docs {
+        let (Some(kind), Some(name)) = (ident.kind, ident.name) else { continue };
+        let key = ObjectKey { stack_dir: stack_dir.clone(), kind, name, namespace: ident.namespace };
         out.push(Object { key, stack: stack.clone(), file: path.to_string(), header: header.clone(), doc });
     }
-    Ok(out)
+    out
+}
+
+/// Reads a document for its identity, skipping everything else unbuilt; a
+/// document that is not a mapping (or fields of other types) identify nothing.
+impl<'de> serde::Deserialize<'de> for Identity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Identity, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+        /// A string, or `None` for a value of any other type (consumed).
+        struct Str(Option<String>);
+        impl<'de> serde::Deserialize<'de> for Str {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
+                Ok(Str(match Json::deserialize(d)? {
+                    Json::String(s) => Some(s),
+                    _ => None,
+                }))
+            }
+        }
+
+        /// `metadata`: its `name` and `namespace`.
+        struct Meta(Option<String>, Option<String>);
+        impl<'de> serde::Deserialize<'de> for Meta {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Meta, D::Error> {
+                d.deserialize_any(MetaVisitor)
+            }
+        }
+
+        struct MetaVisitor;
+        impl<'de> Visitor<'de> for MetaVisitor {
+            type Value = Meta;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("metadata")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Meta, A::Error> {
+                let mut meta = Meta(None, None);
+                while let Some(key) = map.next_key::<Str>()? {
+                    match key.0.as_deref() {
+                        Some("name") => meta.0 = map.next_value::<Str>()?.0,
+                        Some("namespace") => meta.1 = map.next_value::<Str>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(meta)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Meta, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Meta(None, None))
+            }
+            fn visit_unit<E>(self) -> Result<Meta, E> {
+                Ok(Meta(None, None))
+            }
+            fn visit_none<E>(self) -> Result<Meta, E> {
+                Ok(Meta(None, None))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Meta, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Meta, E> {
+                Ok(Meta(None, None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Meta, E> {
+                Ok(Meta(None, None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Meta, E> {
+                Ok(Meta(None, None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Meta, E> {
+                Ok(Meta(None, None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Meta, E> {
+                Ok(Meta(None, None))
+            }
+        }
+
+        struct DocVisitor;
+        impl<'de> Visitor<'de> for DocVisitor {
+            type Value = Identity;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a document")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Identity, A::Error> {
+                let mut ident = Identity::default();
+                while let Some(key) = map.next_key::<Str>()? {
+                    match key.0.as_deref() {
+                        Some("kind") => ident.kind = map.next_value::<Str>()?.0,
+                        Some("metadata") => {
+                            let Meta(name, namespace) = map.next_value()?;
+                            (ident.name, ident.namespace) = (name, namespace);
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ident)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Identity, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Identity::default())
+            }
+            fn visit_unit<E>(self) -> Result<Identity, E> {
+                Ok(Identity::default())
+            }
+            fn visit_none<E>(self) -> Result<Identity, E> {
+                Ok(Identity::default())
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Identity, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Identity, E> {
+                Ok(Identity::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Identity, E> {
+                Ok(Identity::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Identity, E> {
+                Ok(Identity::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Identity, E> {
+                Ok(Identity::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Identity, E> {
+                Ok(Identity::default())
+            }
+        }
+
+        d.deserialize_any(DocVisitor)
+    }
 }
 
 #[cfg(test)]
@@ -135,5 +423,85 @@ mod tests {
     #[test]
     fn bad_yaml_is_an_error() {
         assert!(parse_file("a/b.yaml", "kind: [unclosed\n").is_err());
+        assert!(parse_identities("a/b.yaml", "kind: [unclosed\n").is_err());
+    }
+
+    type Ids = Vec<(Option<String>, Option<String>, Option<String>)>;
+
+    /// The identities of the documents that have one, as [`objects`] keeps them.
+    fn kept(docs: Vec<Identity>) -> Ids {
+        docs.into_iter()
+            .filter(|i| i.kind.is_some() || i.name.is_some())
+            .map(|i| (i.kind, i.name, i.namespace))
+            .collect()
+    }
+
+    fn parsed(text: &str) -> Ids {
+        kept(serde_saphyr::from_multiple(text).unwrap())
+    }
+
+    fn scanned(text: &str) -> Option<Ids> {
+        Some(kept(scan_identities(text)?))
+    }
+
+    /// The line scan reads sinfrac's block style exactly as the YAML parser does.
+    #[test]
+    fn the_line_scan_agrees_with_the_parser() {
+        let texts = [
+            "# header\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a-config\n  namespace: acme\n  labels:\n    app.kubernetes.io/name: a\n  annotations:\n    x: \"1\"\ndata:\n  K: |\n    line\n\n    more\n---\nkind: Deployment\nmetadata:\n  labels:\n    a: b\n  name: a\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        args:\n        - --x\n",
+            "---\nkind: Role\nmetadata:\n  name: r\n  finalizers:\n  - x\nrules:\n- apiGroups:\n  - \"\"\n---\n---\nkind: Service\nmetadata:\n",
+            "---\nkind: ClusterRole\nmetadata:\n  name: x\n# a comment\n\nitems: []\n",
+        ];
+        for text in texts {
+            assert_eq!(scanned(text), Some(parsed(text)), "{text}");
+        }
+    }
+
+    /// Anything outside the subset the scan reads exactly is left to the parser.
+    #[test]
+    fn the_line_scan_gives_up_on_anything_else() {
+        let head = "---\nkind: A\nmetadata:\n";
+        for text in [
+            "kind: A\nmetadata:\n  name: a\n",          // no `---` first
+            "---\nkind: \"A\"\nmetadata:\n  name: a\n", // quoted
+            "---\nkind: A\nmetadata: {name: a}\n",      // flow style
+            &format!("{head}  name: 'a'\n"),
+            &format!("{head}  name: a # comment\n"),
+            &format!("{head}  name: a\n    continued\n"), // a multi-line plain scalar
+            &format!("{head}  name: 123\n"),              // a number
+            &format!("{head}  name: yes\n"),              // a YAML 1.1 boolean
+            &format!("{head}  name: null\n"),
+            &format!("{head}  name: *anchor\n"),
+            &format!("{head}  name: !!str a\n"),
+            &format!("{head}  name: a\n  name: b\n"), // duplicate keys
+            &format!("{head}  name: a\n    labels: x\n"),
+            &format!("{head}  name: |\n    a\n"),
+            &format!("{head}   name: a\n  namespace: b\n"), // dedented sibling
+            "---\nkind: A\nkind: B\n",
+            "---\nkind: A\n  more\n",
+            "---\n- a\n",
+            "---\nplain\n",
+            "--- !tag\nkind: A\n",
+            "%YAML 1.2\n---\nkind: A\n",
+            "---\nkind: A\n...\n",
+            "---\n\"kind\": A\n",
+            "---\n<<: *base\n",
+            "---\n\tkind: A\n",
+        ] {
+            assert_eq!(scanned(text), None, "{text:?}");
+        }
+    }
+
+    /// Reading identities only finds what reading whole documents does.
+    #[test]
+    fn identities_agree_with_whole_documents() {
+        let text = "# stack: prod_us (tier prod, region r), service: api\n---\nkind: Deployment\nmetadata:\n  labels: {a: b}\n  name: api\n  namespace: acme\nspec:\n  replicas: 3\n  template: {spec: {containers: [{name: a}]}}\n---\nkind: ConfigMap\nmetadata: {name: api-config}\ndata: {X: \"1\"}\n---\n- a list\n---\nplain\n---\nkind: 5\nmetadata: {name: x}\n---\nkind: Service\nmetadata: [1]\n---\nkind: Secret\nmetadata: ~\n---\n~\n---\n";
+        let ids = |objects: Vec<Object>| -> Vec<(ObjectKey, String)> {
+            objects.into_iter().map(|o| (o.key, o.stack)).collect()
+        };
+        let whole = ids(parse_file("prod-us/api.yaml", text).unwrap());
+        assert_eq!(whole.len(), 2);
+        assert_eq!(whole, ids(parse_identities("prod-us/api.yaml", text).unwrap()));
+        assert!(parse_identities("prod-us/api.yaml", text).unwrap().iter().all(|o| o.doc.is_null()));
     }
 }

@@ -54,23 +54,28 @@ pub struct InstanceOutput {
 /// A query of its own so that an edit re-renders only the instances it touched.
 #[salsa::tracked(returns(ref))]
 pub fn instance_file(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> Arc<InstanceOutput> {
+    Arc::new(render_instance(db, project, item, stack))
+}
+
+/// [`instance_file`], not memoized.
+fn render_instance(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -> InstanceOutput {
     let info = platform_info(db, project);
     let mut out = InstanceOutput::default();
-    let Some(s) = info.stack_index(stack) else { return Arc::new(out) };
+    let Some(s) = info.stack_index(stack) else { return out };
     let st = &info.stacks[s];
     let evaluated = instance_output_value(db, project, item, stack);
     out.diags = crate::check::rules::output_rules(db, project, item, stack, &evaluated);
     let has_errors = out.diags.iter().any(|d| d.is_error());
-    let Some(manifests) = manifests_of(&evaluated.value) else { return Arc::new(out) };
+    let Some(manifests) = manifests_of(&evaluated.value) else { return out };
     if has_errors || crate::check::rules::contains_error(manifests) {
         // No file from a value whose evaluation failed; the failure is reported
         // where it happened (possibly in another item), or by `build_project`.
         out.failed = Some(Loc::new(item, item_name_span(db, item)));
-        return Arc::new(out);
+        return out;
     }
     let name = item.name(db).replace('_', "-");
     if !is_dns_label(&name) {
-        return Arc::new(out); // E0402, reported by `check_item`: never a file name
+        return out; // E0402, reported by `check_item`: never a file name
     }
     let protected = info.tiers[st.tier].protected || crate::platform::declared_protected(db, item);
     let header = format!(
@@ -93,16 +98,23 @@ pub fn instance_file(db: &dyn Db, project: Project, item: ItemId, stack: ItemId)
             "here",
         )),
     }
-    Arc::new(out)
+    out
 }
 
 /// Renders the output files of one stack.
 #[salsa::tracked(returns(ref))]
 pub fn stack_output(db: &dyn Db, project: Project, stack: ItemId) -> Arc<StackOutput> {
+    Arc::new(render_stack(db, project, stack, true))
+}
+
+/// The output files of one stack; `memoized`: through [`instance_file`], so that
+/// the next revision re-renders only what changed (`--watch`), else without
+/// keeping any text (a one-shot build).
+fn render_stack(db: &dyn Db, project: Project, stack: ItemId, memoized: bool) -> StackOutput {
     let info = platform_info(db, project);
     let index = project_index(db, project);
     let mut out = StackOutput::default();
-    let Some(s) = info.stack_index(stack) else { return Arc::new(out) };
+    let Some(s) = info.stack_index(stack) else { return out };
     let st = &info.stacks[s];
     for &item in index.globals.values() {
         if !matches!(item.tag(db), ItemTag::Service | ItemTag::Resource) {
@@ -112,9 +124,14 @@ pub fn stack_output(db: &dyn Db, project: Project, stack: ItemId) -> Arc<StackOu
         if !place.stacks.as_ref().is_some_and(|p| p.contains(&s)) {
             continue;
         }
-        let file = instance_file(db, project, item, stack);
-        out.files.extend(file.file.iter().cloned());
-        out.diags.extend(crate::loc::resolve_all(db, file.diags.iter().cloned()));
+        let file = if memoized {
+            let file = instance_file(db, project, item, stack);
+            InstanceOutput { file: file.file.clone(), diags: file.diags.clone(), failed: file.failed }
+        } else {
+            render_instance(db, project, item, stack)
+        };
+        out.files.extend(file.file);
+        out.diags.extend(crate::loc::resolve_all(db, file.diags));
         out.failed.extend(file.failed.map(|l| l.resolve(db)));
     }
     if let Some(platform) = info.platform {
@@ -156,7 +173,7 @@ pub fn stack_output(db: &dyn Db, project: Project, stack: ItemId) -> Arc<StackOu
         }
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
-    Arc::new(out)
+    out
 }
 
 fn manifests_of(value: &Value) -> Option<&Value> {
@@ -239,9 +256,7 @@ fn render_stacks(
     stacks: &[ItemId],
 ) -> (Vec<OutputFile>, Vec<Diagnostic>, Vec<Location>) {
     use rayon::prelude::*;
-    let info = platform_info(db, project);
-    let selected: Vec<ItemId> =
-        if stacks.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { stacks.to_vec() };
+    let selected = selected_stacks(db, project, stacks);
     // On the evaluation pool: its threads have the stack deep sources need.
     let worker_db = db.clone();
     let outputs: Vec<Arc<StackOutput>> = crate::parallel::pool().install(move || {
@@ -273,16 +288,88 @@ pub struct Built {
 /// files, rendered while the same rules `check` applies judge their documents —
 /// so on the same stacks `build` reports exactly what `check` does, and a CI
 /// job per stack does only that stack's work. No file when anything is an error.
+/// The files are memoized ([`stack_output`]): the next revision re-renders only
+/// what changed.
 pub fn build_project(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> Built {
-    crate::check::warm(db, project, stacks, false);
+    let base = base_diagnostics(db, project, stacks);
+    let (files, emit_diags, failed) = render_stacks(db, project, stacks);
+    let diags = finish_build(base, emit_diags, failed);
+    let files = if diags.iter().any(Diagnostic::is_error) { Vec::new() } else { files };
+    Built { files, diags }
+}
+
+/// [`build_project`] for a one-shot build, holding little in memory: each
+/// stack's files go to `sink` as soon as they are rendered (several stacks at
+/// once, on the evaluation pool's threads) and are dropped after it returns;
+/// nothing is memoized. Returns every diagnostic, as [`build_project`] does,
+/// and the first error of `sink` (in stack order), after which it is not called
+/// again.
+///
+/// `sink` is not called once an error is known, but an error may show up after
+/// it was called for some stacks: it must stage what it gets and publish it only
+/// when the diagnostics hold no error.
+pub fn build_project_streaming<E: Send>(
+    db: &crate::db::Database,
+    project: Project,
+    stacks: &[ItemId],
+    sink: &(dyn Fn(Vec<OutputFile>) -> Result<(), E> + Sync),
+) -> (Vec<Diagnostic>, Result<(), E>) {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let base = base_diagnostics(db, project, stacks);
+    let stop = AtomicBool::new(base.iter().any(Diagnostic::is_error));
+    let selected = selected_stacks(db, project, stacks);
+    let worker_db = db.clone();
+    let outputs: Vec<(StackOutput, Result<(), E>)> = crate::parallel::pool().install(|| {
+        selected
+            .par_iter()
+            .map_with(worker_db, |db, &stack| {
+                let mut out = render_stack(db, project, stack, false);
+                if out.diags.iter().any(Diagnostic::is_error) || !out.failed.is_empty() {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                let files = std::mem::take(&mut out.files);
+                let sunk = if stop.load(Ordering::SeqCst) { Ok(()) } else { sink(files) };
+                if sunk.is_err() {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                (out, sunk)
+            })
+            .collect()
+    });
+    let mut diags = Vec::new();
+    let mut failed = Vec::new();
+    let mut sunk = Ok(());
+    for (out, result) in outputs {
+        diags.extend(out.diags);
+        failed.extend(out.failed);
+        if sunk.is_ok() {
+            sunk = result;
+        }
+    }
+    (finish_build(base, diags, failed), sunk)
+}
+
+/// The selected stacks, all when `stacks` is empty.
+fn selected_stacks(db: &dyn Db, project: Project, stacks: &[ItemId]) -> Vec<ItemId> {
     let info = platform_info(db, project);
-    let selected: Vec<ItemId> =
-        if stacks.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { stacks.to_vec() };
+    if stacks.is_empty() { info.stacks.iter().map(|s| s.item).collect() } else { stacks.to_vec() }
+}
+
+/// The diagnostics of a build that do not come from rendering: the static ones
+/// and each selected stack's (evaluated on all cores first).
+fn base_diagnostics(db: &crate::db::Database, project: Project, stacks: &[ItemId]) -> Vec<Diagnostic> {
+    crate::check::warm(db, project, stacks, false);
     let mut base = crate::check::static_diagnostics(db, project).to_vec();
-    for &stack in &selected {
+    for stack in selected_stacks(db, project, stacks) {
         base.extend(crate::check::stack_diagnostics(db, project, stack).iter().cloned());
     }
-    let (files, mut emit_diags, failed) = render_stacks(db, project, stacks);
+    base
+}
+
+/// Every diagnostic of a build, one per root cause, from the base ones, those
+/// of rendering, and the instances whose documents failed.
+fn finish_build(base: Vec<Diagnostic>, mut emit_diags: Vec<Diagnostic>, failed: Vec<Location>) -> Vec<Diagnostic> {
     let failed = if base.iter().any(Diagnostic::is_error) { Vec::new() } else { failed };
     if !emit_diags.iter().any(Diagnostic::is_error)
         && let Some(at) = failed.into_iter().next()
@@ -299,9 +386,7 @@ pub fn build_project(db: &crate::db::Database, project: Project, stacks: &[ItemI
             .with_note("this is a compiler bug; nothing was written. Please report it with this project"),
         );
     }
-    let diags = crate::check::finish(base.into_iter().chain(emit_diags).collect());
-    let files = if diags.iter().any(Diagnostic::is_error) { Vec::new() } else { files };
-    Built { files, diags }
+    crate::check::finish(base.into_iter().chain(emit_diags).collect())
 }
 
 fn item_name_span(db: &dyn Db, item: ItemId) -> sinfra_syntax::Span {

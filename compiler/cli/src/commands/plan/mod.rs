@@ -149,7 +149,7 @@ pub fn run(path: &Path, args: &PlanArgs<'_>) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let files = built.files;
-    let selection = selection_prefixes(info, &selected, &files);
+    let selection = selection_prefixes(info, &selected, files.iter().map(|f| f.path.as_str()));
     let scope = output::Scope { stacks: &selected, prefixes: selection.as_deref(), added: true };
     let judged = output::judge(db, loaded.project, info, (&previous, &files), scope, cli_allows)?;
     let hand_edited = previous
