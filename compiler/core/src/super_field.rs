@@ -16,8 +16,9 @@ pub struct BaseField {
     pub base: ItemId,
     /// The field as the base sees it (its type, declaration and default).
     pub field: FieldDef,
-    /// The member giving the base's value: its declaration's default or an override.
-    pub value: MemberRef,
+    /// The member giving the base's value: its declaration's default or an
+    /// override; `None` for an optional field without one (its value is `none`).
+    pub value: Option<MemberRef>,
 }
 
 /// Why `super.f` denotes nothing.
@@ -37,7 +38,7 @@ pub enum SuperError {
         /// The closest field name of the base, if one is close.
         suggestion: Option<String>,
     },
-    /// The base declares the field without a value (instances must set it).
+    /// The base declares a required field without a value (instances must set it).
     NoValue {
         /// The base schema.
         base: ItemId,
@@ -59,8 +60,8 @@ pub fn base_field(db: &dyn Db, project: Project, item: ItemId, name: &str) -> Re
         return Err(SuperError::UnknownField { base, suggestion: suggestion.map(str::to_string) });
     };
     match field.default {
-        Some(value) => Ok(BaseField { base, field: field.clone(), value }),
-        None => Err(SuperError::NoValue { base, decl: field.decl }),
+        None if !field.ty.is_optional() => Err(SuperError::NoValue { base, decl: field.decl }),
+        value => Ok(BaseField { base, field: field.clone(), value }),
     }
 }
 

@@ -119,7 +119,7 @@ pub fn denoted(a: &Analysis<'_>, loc: &Located) -> Option<Denoted> {
             // `super.f`: the base's member giving its value of `f`.
             Expr::Super(name) => sinfra_compiler::super_field::base_field(db, a.project, item, name.as_str())
                 .ok()
-                .map(|b| Denoted::Member(b.value)),
+                .map(|b| Denoted::Member(b.value.unwrap_or(b.field.decl))),
             _ => None,
         },
         Target::Expr(e) => match &hir.body[e] {

@@ -155,10 +155,11 @@ pub fn eval_super(ctx: &mut Ctx<'_>, name: Name, env: &Env, id: ExprId) -> Value
             return Value::error();
         }
     };
-    let owner = ctx.code(base.value.owner);
-    let Some(expr) = member_expr(&owner, base.value.index) else { return Value::error() };
+    let Some(member) = base.value else { return Value::new(V::None, Some(at)) };
+    let owner = ctx.code(member.owner);
+    let Some(expr) = member_expr(&owner, member.index) else { return Value::error() };
     let value_at = owner.loc(expr);
-    let base_env = Env { item: base.value.owner, code: owner, locals: None, instance: Some(instance) };
+    let base_env = Env { item: member.owner, code: owner, locals: None, instance: Some(instance) };
     let v = ctx.eval(expr, &base_env);
     ctx.conform(v, &base.field.ty, value_at)
 }
