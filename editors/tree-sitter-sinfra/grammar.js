@@ -278,6 +278,7 @@ module.exports = grammar({
       $.false,
       $.none,
       $.self,
+      $.super_field,
       $.list,
       $.list_comprehension,
       $.record,
@@ -480,6 +481,8 @@ module.exports = grammar({
     false: _ => 'false',
     none: _ => 'none',
     self: _ => 'self',
+    // `super.field`: the base schema's value of a field (one atom: `super` alone is no value).
+    super_field: $ => seq('super', '.', field('field', $.identifier)),
 
     // "text ${expr} \n": every piece after the opening quote is glued to the
     // one before (token.immediate), so spaces are text and `//` is not a

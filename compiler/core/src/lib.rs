@@ -22,4 +22,5 @@ pub mod project;
 pub mod resolve;
 pub mod signatures;
 pub mod stdlib;
+pub mod super_field;
 pub mod ty;

@@ -116,6 +116,10 @@ pub fn denoted(a: &Analysis<'_>, loc: &Located) -> Option<Denoted> {
                     .map(|(n, _)| Denoted::BuiltinField(shape.clone(), n)),
             },
             Expr::At(_, sel) => by_name(a, sel).map(Denoted::Item),
+            // `super.f`: the base's member giving its value of `f`.
+            Expr::Super(name) => sinfra_compiler::super_field::base_field(db, a.project, item, name.as_str())
+                .ok()
+                .map(|b| Denoted::Member(b.value.unwrap_or(b.field.decl))),
             _ => None,
         },
         Target::Expr(e) => match &hir.body[e] {
@@ -131,6 +135,10 @@ pub fn denoted(a: &Analysis<'_>, loc: &Located) -> Option<Denoted> {
                 Res::Unresolved => None,
             },
             Expr::SelfRef => schema_of_instance(a, item).map(Denoted::Item),
+            // The `super` keyword: the base schema.
+            Expr::Super(name) => sinfra_compiler::super_field::base_field(db, a.project, item, name.as_str())
+                .ok()
+                .map(|b| Denoted::Item(b.base)),
             _ => None,
         },
     }

@@ -98,6 +98,10 @@ pub fn shape_of(a: &Analysis<'_>, item: ItemId, expr: ExprId) -> Option<Shape> {
             _ => None,
         },
         Expr::SelfRef => schema_of_instance(a, item).map(Shape::Schema),
+        Expr::Super(name) => {
+            let b = sinfra_compiler::super_field::base_field(db, a.project, item, name.as_str()).ok()?;
+            shape_of_ty(a, &b.field.ty)
+        }
         Expr::Local(b) => {
             let binding = hir.body.binding(*b)?;
             match binding.kind {

@@ -438,6 +438,8 @@ pub enum ExprKind {
     None,
     /// `self`
     SelfRef,
+    /// `super.field`: the base schema's value of `field` for the same instance.
+    Super(Ident),
     /// A name.
     Name(Ident),
     /// `e.field`

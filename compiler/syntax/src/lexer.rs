@@ -85,6 +85,9 @@ pub enum Token {
     /// `self`
     #[token("self")]
     SelfKw,
+    /// `super`
+    #[token("super")]
+    Super,
     /// `check`
     #[token("check")]
     Check,
@@ -234,6 +237,7 @@ impl Token {
                 | Token::False
                 | Token::None
                 | Token::SelfKw
+                | Token::Super
                 | Token::Check
                 | Token::Where
                 | Token::Extends
@@ -270,6 +274,7 @@ impl Token {
             Token::False => "`false`",
             Token::None => "`none`",
             Token::SelfKw => "`self`",
+            Token::Super => "`super`",
             Token::Check => "`check`",
             Token::Where => "`where`",
             Token::Extends => "`extends`",

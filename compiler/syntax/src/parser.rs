@@ -383,6 +383,11 @@ where
             just(Token::None).to(ExprKind::None),
             just(Token::SelfKw).to(ExprKind::SelfRef),
         ));
+        // `super.field`: one atom, since `super` alone is no value.
+        let super_field = just(Token::Super)
+            .ignore_then(just(Token::Dot).labelled("`.` after `super`"))
+            .ignore_then(ident(src))
+            .map(ExprKind::Super);
 
         let string_key = just(Token::Str)
             .map_with(move |_, e| RecordKey::Str(unescape(string_inner(Token::Str, text(e.span())).1).0, sp(e.span())));
@@ -544,6 +549,7 @@ where
                 plain_str,
                 interp_str,
                 literal,
+                super_field,
                 ident(src).map(ExprKind::Name),
                 list_like,
                 record_like,

@@ -66,6 +66,8 @@
 [(true) (false)] @boolean
 (none) @constant.builtin
 (self) @variable.builtin
+(super_field "super" @variable.builtin)
+(super_field field: (identifier) @variable.member)
 
 (string) @string
 (escape_sequence) @string.escape

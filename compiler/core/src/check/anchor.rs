@@ -25,6 +25,8 @@ pub enum Anchor {
     Segment(PathOf, usize),
     /// An expression.
     Expr(ExprId),
+    /// The field name of `e.f` or `super.f`, given that expression.
+    FieldName(ExprId),
     /// `match <scrutinee>`: from the `match` expression's start to the scrutinee's end.
     MatchHead {
         /// The `match` expression.
@@ -72,6 +74,7 @@ impl Anchor {
             Anchor::ItemPath => map.path.unwrap_or(map.name),
             Anchor::Segment(of, index) => segment_span(hir, map, of, index),
             Anchor::Expr(e) => map.expr(e),
+            Anchor::FieldName(e) => map.name_of(e),
             Anchor::MatchHead { whole, scrutinee } => Span::new(map.expr(whole).start, map.expr(scrutinee).end),
             Anchor::Pat(p) => map.pat(p),
             Anchor::Key(value) => map.key_span(value),

@@ -109,6 +109,18 @@ impl Infer<'_> {
         schema_def(self.db, self.project, schema).fields.get(name).map(|f| f.ty.clone())
     }
 
+    /// `super.f`: the type of the base's field, or why there is none.
+    fn super_field(&mut self, e: ExprId, f: Name) -> STy {
+        match crate::super_field::base_field(self.db, self.project, self.item, f.as_str()) {
+            Ok(b) => STy::of_declared(self.db, self.project, &b.field.ty),
+            Err(err) => {
+                let d = err.diagnostic(self.db, f.as_str(), Anchor::Expr(e), Anchor::FieldName(e));
+                self.report(d);
+                STy::Unknown
+            }
+        }
+    }
+
     /// A condition must be a `Bool` (the evaluator's wording and place).
     pub(super) fn condition(&mut self, c: ExprId, what: &str) {
         let t = self.infer(c).operand();
@@ -143,6 +155,7 @@ impl Infer<'_> {
                 STy::of_unit(unit)
             }
             Expr::SelfRef => self.schema.map_or(STy::Unknown, STy::Schema),
+            Expr::Super(f) => self.super_field(e, *f),
             Expr::Local(b) => self.binding_ty.get(*b).cloned().unwrap_or(STy::Unknown),
             Expr::Name(n) => self.name(e, *n),
             Expr::Field(base, f) => match self.infer(*base) {

@@ -139,6 +139,31 @@ impl Instance {
     }
 }
 
+/// `super.name` in `env`: the base schema's member for `name` evaluated on the
+/// same instance (same fields, same stack), conformed to the base's field type.
+pub fn eval_super(ctx: &mut Ctx<'_>, name: Name, env: &Env, id: ExprId) -> Value {
+    let at = env.loc(id);
+    let found = crate::super_field::base_field(ctx.db, ctx.project, env.item, name.as_str());
+    let (base, instance) = match (found, env.instance.clone()) {
+        (Ok(base), Some(instance)) => (base, instance),
+        (found, _) => {
+            // Reported by the static check at the same place too (one root cause).
+            let err = found.err().unwrap_or(crate::super_field::SuperError::NotInSchema);
+            let name_at = Loc::new(env.item, env.code.map.name_of(id));
+            let d = err.diagnostic(ctx.db, name.as_str(), at, name_at);
+            ctx.report(d);
+            return Value::error();
+        }
+    };
+    let Some(member) = base.value else { return Value::new(V::None, Some(at)) };
+    let owner = ctx.code(member.owner);
+    let Some(expr) = member_expr(&owner, member.index) else { return Value::error() };
+    let value_at = owner.loc(expr);
+    let base_env = Env { item: member.owner, code: owner, locals: None, instance: Some(instance) };
+    let v = ctx.eval(expr, &base_env);
+    ctx.conform(v, &base.field.ty, value_at)
+}
+
 /// Builds and evaluates an instance of `schema`: fields come from `body`
 /// (an instance item's assignments), from `given` (a record literal), or
 /// from the schema's defaults.
@@ -320,11 +345,27 @@ pub fn eval_instance_item(ctx: &mut Ctx<'_>, item: ItemId, with_manifests: bool)
         let stack = ctx.stack.map(|s| ctx.platform.stacks[s].item);
         let fields = super::instance_value(db, ctx.project, item, stack).clone();
         if let V::Record(r) = &fields.value.v {
-            return instantiate(ctx, schema, Some(item), Fields::default(), at, None, Some(r));
+            let value = instantiate(ctx, schema, Some(item), Fields::default(), at, None, Some(r));
+            return with_manifest_defaults(value);
         }
         return Value::error();
     }
     instantiate(ctx, schema, Some(item), Fields::default(), at, Some(Name::new(crate::check::MANIFESTS)), None)
+}
+
+/// The instance's `manifests` with its `manifest_defaults` (when its schema
+/// has that field) laid under each document.
+fn with_manifest_defaults(value: Value) -> Value {
+    let V::Record(r) = &value.v else { return value };
+    let (Some(docs), Some(defaults)) =
+        (r.fields.get(crate::check::MANIFESTS), r.fields.get(super::defaults::MANIFEST_DEFAULTS))
+    else {
+        return value;
+    };
+    let docs = super::defaults::apply(docs, defaults);
+    let mut record = Record::clone(r);
+    record.fields.insert(Name::new(crate::check::MANIFESTS), docs);
+    Value { v: V::Record(Arc::new(record)), labels: value.labels.clone(), origin: value.origin }
 }
 
 /// Evaluates the `platform` block as an instance of the prelude's `Platform` schema.

@@ -108,6 +108,7 @@ impl Ctx<'_> {
                     "no instance here",
                 ),
             },
+            Expr::Super(name) => super::instance::eval_super(self, *name, env, id),
             Expr::Name(name) => self.eval_name(id, *name, env, at),
             Expr::Field(..) | Expr::Index(..) | Expr::Call(..) => self.eval_postfix_chain(id, env),
             Expr::At(base, sel) => {

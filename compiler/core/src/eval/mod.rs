@@ -4,6 +4,7 @@
 
 pub mod builtins;
 mod conform;
+pub mod defaults;
 mod instance;
 pub(crate) use instance::record_key_span;
 mod access;

@@ -215,6 +215,11 @@ impl Lowerer {
                 Some(b) => Expr::Local(b),
                 None => Expr::SelfRef,
             },
+            K::Super(f) => {
+                let id = self.alloc(Expr::Super(Name::new(&f.name)), e.span);
+                self.map.names.insert(id, self.rel(f.span));
+                return id;
+            }
             K::Name(n) => {
                 let name = Name::new(&n.name);
                 match self.local(name) {

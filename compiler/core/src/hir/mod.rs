@@ -454,6 +454,9 @@ pub enum Expr {
     None,
     /// `self` in a schema or an instance: the instance being built.
     SelfRef,
+    /// `super.f` in a schema that extends another: the base schema's value of
+    /// field `f` for the same instance (its name's span is [`ItemSourceMap::name_of`]).
+    Super(Name),
     /// A local: a parameter, a `let … in`, a comprehension variable, a refinement's `self`.
     Local(BindingId),
     /// Any other name; what it denotes is in [`resolve::Resolutions`].
@@ -624,7 +627,7 @@ impl ItemSourceMap {
         self.members.get(id).unwrap_or(&EMPTY)
     }
 
-    /// The field name of `e.f` or the selector of `e@s`, given that expression.
+    /// The field name of `e.f` or `super.f`, or the selector of `e@s`, given that expression.
     pub fn name_of(&self, id: ExprId) -> Span {
         self.names.get(id).copied().unwrap_or_default()
     }

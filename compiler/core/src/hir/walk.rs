@@ -14,6 +14,7 @@ pub fn child_exprs(expr: &Expr, mut f: impl FnMut(ExprId)) {
         | Expr::Bool(_)
         | Expr::None
         | Expr::SelfRef
+        | Expr::Super(_)
         | Expr::Local(_)
         | Expr::Name(_) => {}
         Expr::Str(parts) => parts.iter().for_each(|p| {

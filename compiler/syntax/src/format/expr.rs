@@ -68,6 +68,7 @@ impl<'a> Printer<'a> {
             | ExprKind::SelfRef
             | ExprKind::Error => self.text(self.src.slice(inner)),
             ExprKind::Name(i) => self.text(i.name.clone()),
+            ExprKind::Super(i) => self.text(format!("super.{}", i.name)),
             ExprKind::Field(..) | ExprKind::At(..) | ExprKind::Index(..) | ExprKind::Call(..) => {
                 self.postfix(e, indent)
             }
