@@ -1,7 +1,9 @@
 //! Rebuilds into an existing output on a working disk (not tmpfs): what
 //! `sinfrac build` costs a developer after the first build — with nothing
 //! changed, after one service is edited, and after an edit that changes every
-//! service's files.
+//! service's files — each run paired with a build into an empty directory on
+//! `--work` just before it, so that the ratio survives a machine whose speed
+//! drifts.
 
 use std::fs;
 use std::io;
@@ -14,6 +16,8 @@ use crate::measure::{self, median};
 /// The figures of one project.
 #[derive(Clone, Debug, Default)]
 pub struct Rebuilds {
+    /// The builds into an empty directory on `--work`, one before each rebuild: median and fastest.
+    pub fresh: (Duration, Duration),
     /// Nothing changed: median and fastest.
     pub unchanged: (Duration, Duration),
     /// One service edited (its file in each of the 12 stacks changes): median and fastest.
@@ -36,19 +40,29 @@ pub fn default_dir() -> PathBuf {
 }
 
 /// Times rebuilds of the generated project in `project` into `out` (on the
-/// disk under test), `runs` of each kind. The project's sources are edited back
-/// and forth and restored afterwards.
-pub fn measure(sinfrac: &Path, project: &Path, out: &Path, runs: usize) -> io::Result<Rebuilds> {
+/// disk under test), `runs` of each kind, each after a build into the empty
+/// directory `fresh` (on `--work`). The project's sources are edited back and
+/// forth and restored afterwards.
+pub fn measure(sinfrac: &Path, project: &Path, out: &Path, fresh: &Path, runs: usize) -> io::Result<Rebuilds> {
     if out.exists() {
         fs::remove_dir_all(out)?;
     }
-    let build = |rss: &mut u64| -> io::Result<Duration> {
+    let build_into = |out: &Path, rss: &mut u64| -> io::Result<Duration> {
         let r = measure::run(Command::new(sinfrac).arg("build").arg(project).arg("--out").arg(out))?;
         if r.code != Some(0) {
             return Err(io::Error::other(format!("`sinfrac build {}` exited with {:?}", project.display(), r.code)));
         }
         *rss = (*rss).max(r.max_rss);
         Ok(r.wall)
+    };
+    let build = |rss: &mut u64| build_into(out, rss);
+    let fresh_walls = std::cell::RefCell::new(Vec::new());
+    let fresh_build = || -> io::Result<()> {
+        if fresh.exists() {
+            fs::remove_dir_all(fresh)?;
+        }
+        fresh_walls.borrow_mut().push(build_into(fresh, &mut 0)?);
+        Ok(())
     };
     let mut rss = 0;
     build(&mut 0)?; // the first build, into an empty directory: not timed
@@ -69,6 +83,7 @@ pub fn measure(sinfrac: &Path, project: &Path, out: &Path, runs: usize) -> io::R
             if let (Some((file, from, to)), Some(text)) = (edit, &original) {
                 fs::write(file, if i % 2 == 0 { text.replace(from, to) } else { text.clone() })?;
             }
+            fresh_build()?;
             walls.push(build(rss)?);
         }
         if let (Some((file, _, _)), Some(text)) = (edit, original) {
@@ -84,5 +99,10 @@ pub fn measure(sinfrac: &Path, project: &Path, out: &Path, runs: usize) -> io::R
     let lib = project.join("lib.sinfra");
     let every_service =
         timed(Some((&lib, "let domain = \"synth.internal\"", "let domain = \"synth2.internal\"")), &mut rss)?;
-    Ok(Rebuilds { unchanged, one_service, every_service, rss })
+    if fresh.exists() {
+        fs::remove_dir_all(fresh)?;
+    }
+    let fresh_walls = fresh_walls.into_inner();
+    let fresh = (median(fresh_walls.clone()), fresh_walls.iter().copied().min().unwrap_or_default());
+    Ok(Rebuilds { fresh, unchanged, one_service, every_service, rss })
 }

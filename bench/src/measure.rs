@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 pub struct Run {
     /// Wall time from spawn to reap.
     pub wall: Duration,
-    /// Peak resident set size in bytes (`ru_maxrss`).
+    /// Peak resident set size in bytes (`ru_maxrss`). On Linux it is at least this
+    /// process's own at the spawn: measure children before the benchmark grows.
     pub max_rss: u64,
     /// The exit code, `None` when killed by a signal.
     pub code: Option<i32>,
