@@ -738,7 +738,7 @@ impl Job {
             R::Completion::METHOD => {
                 let Some(offset) = self.offset(&params) else { return Ok(Json::Null) };
                 let all = sinfra_ide::completions(&a, file, offset);
-                let typed = typed_prefix(&self.text.text, offset);
+                let typed = sinfra_ide::typed_prefix(&self.text.text, offset);
                 let (shown, incomplete) = first_matches(all, typed, MAX_COMPLETIONS);
                 let items: Vec<lsp::CompletionItem> = shown
                     .into_iter()
@@ -942,14 +942,6 @@ impl Job {
 /// server narrows it by what was typed.
 const MAX_COMPLETIONS: usize = 200;
 
-/// The identifier being typed before `offset` (`rep` in `  rep|`).
-fn typed_prefix(text: &str, offset: u32) -> &str {
-    let head = text.get(..offset as usize).unwrap_or_default();
-    let start = head.len()
-        - head.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum::<usize>();
-    &head[start..]
-}
-
 /// The items whose label holds the typed characters in order (as editors
 /// match), best first as the IDE ranked them, at most `max`; whether any
 /// matching item was left out.
@@ -1021,6 +1013,7 @@ mod tests {
         assert!(labels.iter().all(|l| l.contains('4') && l.contains('9')));
         let (shown, _) = first_matches(vec![item("replicas"), item("Region")], "RE", MAX_COMPLETIONS);
         assert_eq!(shown.len(), 2, "case-insensitive");
+        let typed_prefix = sinfra_ide::typed_prefix;
         assert_eq!(typed_prefix("  replicas = rep", 16), "rep");
         assert_eq!(typed_prefix("cache.ho", 8), "ho");
         assert_eq!(typed_prefix("x", 99), "", "an offset past the end types nothing");

@@ -17,7 +17,7 @@ use std::process::Command;
 
 use sinfra_compiler::check::MANIFESTS;
 use sinfra_compiler::db::Database;
-use sinfra_compiler::emit::yaml::{Node, Scalar, Shape, Tree, representable, to_yaml};
+use sinfra_compiler::emit::yaml::{Node, to_yaml};
 use sinfra_compiler::emit::{build_project, split_header};
 use sinfra_compiler::eval::value::{V, Value};
 use sinfra_compiler::eval::{instance_output_value, platform_value};
@@ -102,27 +102,6 @@ fn push_json(out: &mut String, n: &Node) {
     }
 }
 
-/// The data of a tree: what the emitter is meant to write.
-fn data_of<T: Tree>(t: &T) -> Node {
-    match t.shape() {
-        Shape::Scalar(Scalar::Null) => Node::Null,
-        Shape::Scalar(Scalar::Bool(b)) => Node::Bool(b),
-        Shape::Scalar(Scalar::Int(i)) => Node::Int(i),
-        Shape::Scalar(Scalar::Float(f)) => Node::Float(f),
-        Shape::Scalar(Scalar::Str(s)) => Node::Str(s.into_owned()),
-        Shape::Seq => {
-            let mut items = Vec::new();
-            t.items(&mut |i| items.push(data_of(i)));
-            Node::Seq(items)
-        }
-        Shape::Map => {
-            let mut entries = Vec::new();
-            t.entries(&mut |k, v| entries.push((k.to_string(), data_of(v))));
-            Node::Map(entries.into_iter().collect())
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Builds
 // ---------------------------------------------------------------------------
@@ -186,10 +165,7 @@ fn projects() -> Vec<Project> {
 fn documents(value: &Value) -> Vec<&Value> {
     let V::Record(r) = &value.v else { return Vec::new() };
     let Some(manifests) = r.fields.get(MANIFESTS) else { return Vec::new() };
-    match &manifests.v {
-        V::List(items) => items.iter().filter(|i| representable(i) && !matches!(i.v, V::None)).collect(),
-        _ => vec![manifests],
-    }
+    sinfra_compiler::emit::documents_of(manifests)
 }
 
 /// The files a project builds, each with the data of the values it was written from; empty
@@ -208,7 +184,7 @@ fn built(p: &Project) -> Files {
     let mut evaluated: BTreeMap<String, Vec<Node>> = BTreeMap::new();
     let mut add = |docs: Vec<&Value>| {
         if !docs.is_empty() {
-            evaluated.insert(to_yaml("", docs.iter().copied()), docs.iter().map(|d| data_of(*d)).collect());
+            evaluated.insert(to_yaml("", docs.iter().copied()), docs.iter().map(|d| Node::of_tree(*d)).collect());
         }
     };
     for (s, stack) in info.stacks.iter().enumerate() {

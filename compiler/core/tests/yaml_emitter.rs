@@ -130,29 +130,6 @@ impl Data {
     }
 }
 
-/// The data of a tree, as the emitter is meant to write it.
-fn data_of<T: Tree>(t: &T) -> Node {
-    match t.shape() {
-        Shape::Scalar(Scalar::Null) => Node::Null,
-        Shape::Scalar(Scalar::Bool(b)) => Node::Bool(b),
-        Shape::Scalar(Scalar::Int(i)) => Node::Int(i),
-        Shape::Scalar(Scalar::Float(f)) => Node::Float(f),
-        Shape::Scalar(Scalar::Str(s)) => Node::Str(s.into_owned()),
-        Shape::Seq => {
-            let mut items = Vec::new();
-            t.items(&mut |i| items.push(data_of(i)));
-            Node::Seq(items)
-        }
-        Shape::Map => {
-            let mut entries = IndexMap::new();
-            t.entries(&mut |k, v| {
-                entries.insert(k.to_string(), data_of(v));
-            });
-            Node::Map(entries)
-        }
-    }
-}
-
 /// Reads a multi-document text back, document by document (the reader's
 /// `from_multiple` skips `null` documents). No line inside a document is `---`:
 /// such a string is quoted.
@@ -184,7 +161,7 @@ const HEADER: &str = "a header\nin two lines";
 /// The emitter's text against the reference's and against the data (see the module docs).
 fn check<T: Tree>(docs: &[T], reference: &str) -> Result<(), TestCaseError> {
     let text = to_yaml(HEADER, docs);
-    let want: Vec<Node> = docs.iter().map(data_of).collect();
+    let want: Vec<Node> = docs.iter().map(Node::of_tree).collect();
     let got = read(&text).map_err(|e| TestCaseError::fail(format!("unreadable: {e}\n{text}")))?;
     prop_assert!(
         got.len() == want.len() && got.iter().zip(&want).all(|(g, w)| same(g, w)),

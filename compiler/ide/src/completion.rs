@@ -70,14 +70,21 @@ fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// The identifier being typed before byte `offset` of `text` (`rep` in `  rep|`;
+/// empty past the end or inside a character).
+pub fn typed_prefix(text: &str, offset: u32) -> &str {
+    let Some(head) = text.get(..offset as usize) else { return "" };
+    let len = head.chars().rev().take_while(|&c| is_ident(c)).map(char::len_utf8).sum::<usize>();
+    &head[head.len() - len..]
+}
+
 /// The completions at byte `offset` of `file`.
 pub fn completions(a: &Analysis<'_>, file: SourceFile, offset: u32) -> Vec<Completion> {
     let db = a.db;
     let text = file.text(db);
     let offset = (offset as usize).min(text.len());
     let Some(head) = text.get(..offset) else { return Vec::new() };
-    let prefix_len = head.chars().rev().take_while(|&c| is_ident(c)).map(char::len_utf8).sum::<usize>();
-    let start = offset - prefix_len;
+    let start = offset - typed_prefix(text, offset as u32).len();
     let before = head[..start].chars().next_back();
     let line_start = head[..start].rfind('\n').map_or(0, |i| i + 1);
     let line = &head[line_start..start];

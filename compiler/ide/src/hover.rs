@@ -260,11 +260,8 @@ fn provenance(a: &Analysis<'_>, v: &Value) -> String {
     let mut from: Vec<String> = Vec::new();
     for l in v.all_labels().iter() {
         let text = match l {
-            Label::Instance { resource, stack: Some(s), .. } => {
-                format!("`{}@{}`", resource.name(db), info.stacks.get(*s).map_or("?", |st| st.name.as_str()))
-            }
-            Label::Instance { resource, stack: None, .. } => format!("`{}` (shared)", resource.name(db)),
             Label::Secret { .. } => "a secret".to_string(),
+            instance => format!("`{}`", sinfra_compiler::emit::provenance::source_of(db, info, instance)),
         };
         if !from.contains(&text) {
             from.push(text);

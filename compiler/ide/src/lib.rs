@@ -20,7 +20,7 @@ use sinfra_compiler::db::{Database, Project, SourceFile};
 use sinfra_syntax::Span;
 
 pub use actions::{Fix, fixes};
-pub use completion::{Completion, CompletionKind, completions};
+pub use completion::{Completion, CompletionKind, completions, typed_prefix};
 pub use definition::{RenameError, definition, prepare_rename, references, rename};
 pub use hover::hover;
 pub use inlay::{HintKind, InlayHint, inlay_hints};

@@ -73,7 +73,7 @@ fn render_instance(db: &dyn Db, project: Project, item: ItemId, stack: ItemId) -
         out.failed = Some(Loc::new(item, item_name_span(db, item)));
         return out;
     }
-    let name = item.name(db).replace('_', "-");
+    let name = file_stem(db, item);
     if !is_dns_label(&name) {
         return out; // E0402, reported by `check_item`: never a file name
     }
@@ -183,13 +183,24 @@ fn manifests_of(value: &Value) -> Option<&Value> {
     }
 }
 
+/// The name of an instance's file in its stack's directory, without `.yaml`.
+pub fn file_stem(db: &dyn Db, item: ItemId) -> String {
+    item.name(db).replace('_', "-")
+}
+
+/// The documents `manifests` writes (a list of documents, or one), in order:
+/// `none` entries and values without a YAML form are left out.
+pub fn documents_of(manifests: &Value) -> Vec<&Value> {
+    match &manifests.v {
+        V::List(items) => items.iter().filter(|i| yaml::representable(i) && !matches!(i.v, V::None)).collect(),
+        _ => vec![manifests],
+    }
+}
+
 /// The YAML file of `manifests` (a list of documents, or one), after a header;
 /// `None` when there is no document to write.
 fn render(path: &str, header: &str, manifests: &Value) -> Result<Option<OutputFile>, String> {
-    let docs: Vec<&Value> = match &manifests.v {
-        V::List(items) => items.iter().filter(|i| yaml::representable(i) && !matches!(i.v, V::None)).collect(),
-        _ => vec![manifests],
-    };
+    let docs = documents_of(manifests);
     if docs.is_empty() {
         return Ok(None);
     }

@@ -69,7 +69,7 @@ pub fn writer_of(db: &dyn Db, project: Project, file: &str) -> Option<(ItemId, I
         let index = project_index(db, project);
         let item = index.globals.values().copied().find(|&i| {
             matches!(i.tag(db), ItemTag::Service | ItemTag::Resource)
-                && i.name(db).replace('_', "-") == stem
+                && super::file_stem(db, i) == stem
                 && placement(db, project, i).stacks.as_ref().is_some_and(|p| p.contains(&st))
         })?;
         return Some((item, info.stacks[st].item));
@@ -86,11 +86,7 @@ pub fn file_sources(db: &dyn Db, project: Project, file: &str) -> Option<FileSou
     let evaluated = traced_output_value(db, project, item, stack);
     let V::Record(r) = &evaluated.value.v else { return None };
     let manifests = r.fields.get(crate::check::MANIFESTS)?;
-    let docs: Vec<&Value> = match &manifests.v {
-        V::List(items) => items.iter().filter(|i| representable(i) && !matches!(i.v, V::None)).collect(),
-        _ => vec![manifests],
-    };
-    let documents = docs
+    let documents = super::documents_of(manifests)
         .into_iter()
         .map(|doc| {
             let mut fields = Vec::new();
@@ -162,16 +158,21 @@ fn derived_from(db: &dyn Db, project: Project, v: &Value) -> Vec<String> {
     let info = platform_info(db, project);
     let mut out: Vec<String> = Vec::new();
     for label in v.labels.iter() {
-        let text = match label {
-            Label::Instance { resource, stack: Some(s), .. } => {
-                format!("{}@{}", resource.name(db), info.stacks.get(*s).map_or("?", |st| st.name.as_str()))
-            }
-            Label::Instance { resource, stack: None, .. } => format!("{} (shared)", resource.name(db)),
-            Label::Secret { .. } => "a secret".to_string(),
-        };
+        let text = source_of(db, info, label);
         if !out.contains(&text) {
             out.push(text);
         }
     }
     out
+}
+
+/// What a label says a value is derived from: `cache@prod_us`, `exports (shared)`, `a secret`.
+pub fn source_of(db: &dyn Db, info: &crate::platform::PlatformInfo, label: &Label) -> String {
+    match label {
+        Label::Instance { resource, stack: Some(s), .. } => {
+            format!("{}@{}", resource.name(db), info.stacks.get(*s).map_or("?", |st| st.name.as_str()))
+        }
+        Label::Instance { resource, stack: None, .. } => format!("{} (shared)", resource.name(db)),
+        Label::Secret { .. } => "a secret".to_string(),
+    }
 }

@@ -44,6 +44,32 @@ pub trait Tree {
     fn entries(&self, each: &mut dyn FnMut(&str, &Self));
 }
 
+impl Node {
+    /// The data any tree stands for, as the emitter is meant to write it (for
+    /// comparing what a reader reads back with what was written).
+    pub fn of_tree<T: Tree>(t: &T) -> Node {
+        match t.shape() {
+            Shape::Scalar(Scalar::Null) => Node::Null,
+            Shape::Scalar(Scalar::Bool(b)) => Node::Bool(b),
+            Shape::Scalar(Scalar::Int(i)) => Node::Int(i),
+            Shape::Scalar(Scalar::Float(f)) => Node::Float(f),
+            Shape::Scalar(Scalar::Str(s)) => Node::Str(s.into_owned()),
+            Shape::Seq => {
+                let mut items = Vec::new();
+                t.items(&mut |i| items.push(Node::of_tree(i)));
+                Node::Seq(items)
+            }
+            Shape::Map => {
+                let mut entries = indexmap::IndexMap::new();
+                t.entries(&mut |k, v| {
+                    entries.insert(k.to_string(), Node::of_tree(v));
+                });
+                Node::Map(entries)
+            }
+        }
+    }
+}
+
 impl Tree for Node {
     fn shape(&self) -> Shape<'_> {
         match self {
